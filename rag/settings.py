@@ -1,0 +1,136 @@
+"""The one settings object. Nested frozen dataclasses; unknown keys are rejected.
+
+Settings come from defaults, then an optional TOML file, then CLI flags (the CLI is the
+only place that reads the environment).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rag.errors import RagError
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO / "corpus"
+DEFAULT_INDEX = REPO / "index"
+PROMPTS_DIR = REPO / "prompts"
+
+
+@dataclass(frozen=True)
+class EmbedderSettings:
+    """Which sentence-transformers model embeds passages and queries."""
+
+    model: str = ""  # path to a sentence-transformers folder; "" = bundled all-MiniLM-L6-v2
+    query_prefix: str = ""  # e.g. "query: " for e5 models
+    passage_prefix: str = ""  # e.g. "passage: " for e5 models
+    max_tokens: int = 200  # tiktoken tokens per passage before a unit is split
+    overlap_tokens: int = 40
+    batch_size: int = 32
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Where the index lives and how its two sides are built."""
+
+    dir: str = str(DEFAULT_INDEX)
+    faiss_type: str = "flat"  # flat (exact inner product) | hnsw (approximate)
+    stemmer: str = "dutch"  # PyStemmer algorithm name, stored in the manifest
+    bm25_k1: float = 1.5
+    bm25_b: float = 0.75
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """Hybrid retrieval: how BM25 and dense rankings are fused."""
+
+    mode: str = "hybrid"  # hybrid | bm25 | dense
+    k: int = 5
+    fusion: str = "rrf"  # rrf | weighted
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    candidates: int = 50  # per side, before fusion
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """The local GGUF model used through llama-cpp-python."""
+
+    model: str = ""  # path to a GGUF file; "" = bundled default
+    n_ctx: int = 2048
+    max_tokens: int = 200
+    temperature: float = 0.0
+    threads: int = 2
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Verification and fallback thresholds (chosen on the development set)."""
+
+    mode: str = "generate"  # generate | quote
+    support_threshold: float = 0.5
+    min_relevance: float = 0.0
+    quote_sentences: int = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, in one place."""
+
+    corpus_dir: str = str(DEFAULT_CORPUS)
+    embedder: EmbedderSettings = field(default_factory=EmbedderSettings)
+    index: IndexSettings = field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    answer: AnswerSettings = field(default_factory=AnswerSettings)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        """Build settings from a nested dict; a misspelt key is an error."""
+        return _build(cls, data, "")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Settings:
+        """Defaults, overridden by a TOML file when one is given."""
+        if path is None:
+            return cls()
+        p = Path(path)
+        if not p.is_file():
+            raise RagError(f"settings file {p} not found; pass an existing TOML file")
+        try:
+            return cls.from_dict(tomllib.loads(p.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise RagError(f"settings file {p} is not valid TOML ({exc}); fix the file") from exc
+
+    def override(self, section: str, **values: Any) -> Settings:
+        """A copy with some fields of one section replaced (None values are ignored)."""
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values:
+            return self
+        if section == "":
+            return replace(self, **values)
+        return replace(self, **{section: replace(getattr(self, section), **values)})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise RagError(
+            f"unknown setting {where}{unknown[0]!r}; valid keys here: {', '.join(sorted(known))}"
+        )
+    kwargs = {}
+    for name, value in data.items():
+        default = known[name].default_factory() if callable(known[name].default_factory) else None
+        if is_dataclass(default) and isinstance(value, dict):
+            kwargs[name] = _build(type(default), value, f"{where}{name}.")
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)

@@ -1,0 +1,180 @@
+"""The data types of the pipeline: Document -> Unit -> Passage -> Hit -> Answer/Citation.
+
+Everything here is a frozen dataclass with plain fields so it round-trips through JSON
+(``to_dict`` / ``from_dict``) without pickle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+DocKind = Literal["answers", "questions", "letter", "provincial", "plain"]
+UnitKind = Literal["qa", "question", "paragraph"]
+RefKind = Literal["kamerstuk", "kenmerk", "aanhangsel"]
+
+
+def _tuple(value: Any) -> tuple:
+    return tuple(value) if value is not None else ()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A normalised reference: canonical key (``kst-32761-152``) and display form."""
+
+    key: str
+    display: str
+    kind: RefKind
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member who asked or a minister who answered; party only for members."""
+
+    name: str
+    party: str | None = None
+    role: str | None = None  # e.g. "minister van Buitenlandse Zaken"
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote body taken out of the running text, attached to the unit of its marker."""
+
+    n: int
+    text: str
+    refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """Document-level metadata, as far as the text states it."""
+
+    doc: str  # file name without extension: the key in evaluations
+    kind: DocKind
+    title: str = ""  # subject line
+    date_sent: str | None = None  # ISO date the questions were sent (ingezonden)
+    date: str | None = None  # ISO date of the document itself (letter, answers)
+    kenmerk: str | None = None  # e.g. 2021Z13647
+    dossiers: tuple[str, ...] = ()  # e.g. ("32 735", "35 207")
+    kamerstuk_nr: str | None = None  # e.g. "286"
+    aanhangsel: str | None = None  # canonical ah-tk-... key
+    members: tuple[Person, ...] = ()
+    ministers: tuple[Person, ...] = ()
+    source: str = ""  # source file name
+    sha256: str = ""
+    refs: tuple[str, ...] = ()  # canonical keys identifying the document itself
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DocMeta:
+        d = dict(d)
+        d["members"] = tuple(Person(**p) for p in d.get("members") or ())
+        d["ministers"] = tuple(Person(**p) for p in d.get("ministers") or ())
+        for key in ("dossiers", "refs"):
+            d[key] = _tuple(d.get(key))
+        return cls(**{k: v for k, v in d.items() if k in _names(cls)})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One citable unit: a Vraag with its Antwoord, a question without answer, or a paragraph."""
+
+    doc: str
+    unit_id: str  # stable: f"{doc}#v8", f"{doc}#p3", ...
+    kind: UnitKind
+    vraag: tuple[int, ...] | None  # question numbers, None for paragraphs / unnumbered
+    label: str  # human label: "Vraag 8 / Antwoord 8"
+    question: str = ""
+    answer: str = ""
+    text: str = ""  # the running text (question + answer, or the paragraph)
+    footnotes: tuple[Footnote, ...] = ()
+    refs: tuple[str, ...] = ()  # canonical keys found in text and footnotes
+    order: int = 0  # position in the document
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["vraag"] = list(self.vraag) if self.vraag is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Unit:
+        d = {k: v for k, v in d.items() if k in _names(cls)}
+        d["vraag"] = tuple(d["vraag"]) if d.get("vraag") is not None else None
+        d["footnotes"] = tuple(
+            Footnote(n=f["n"], text=f["text"], refs=_tuple(f.get("refs")))
+            for f in d.get("footnotes") or ()
+        )
+        d["refs"] = _tuple(d.get("refs"))
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: its metadata, its units and the references it names."""
+
+    meta: DocMeta
+    units: tuple[Unit, ...]
+    ref_index: dict[str, Ref] = field(default_factory=dict)  # key -> display form
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What is embedded: a unit, or a token-bounded piece of a long unit."""
+
+    passage_id: int
+    unit_id: str
+    doc: str
+    text: str
+    part: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved unit with its fused score and the per-mode scores and ranks."""
+
+    rank: int
+    unit: Unit
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source as the user sees it: number, structural address, references, quote."""
+
+    n: int
+    doc: str
+    unit_id: str
+    vraag: tuple[int, ...] | None
+    label: str
+    address: str
+    refs: tuple[str, ...] = ()
+    quote: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["vraag"] = list(self.vraag) if self.vraag is not None else None
+        d["refs"] = list(self.refs)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The final, verified answer with its citations and per-stage timings."""
+
+    question: str
+    answer: str
+    refused: bool
+    mode_used: Literal["generate", "quote", "refuse"]
+    citations: tuple[Citation, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    lang: str = "nl"
+    index_hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["citations"] = [c.to_dict() for c in self.citations]
+        return d
+
+
+def _names(cls: type) -> set[str]:
+    return {f.name for f in fields(cls)}
