@@ -7,7 +7,8 @@ Everything here is a frozen dataclass with plain fields so it round-trips throug
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, Protocol
 
 DocKind = Literal["answers", "questions", "letter", "provincial", "plain"]
 UnitKind = Literal["qa", "question", "paragraph"]
@@ -178,3 +179,51 @@ class Answer:
 
 def _names(cls: type) -> set[str]:
     return {f.name for f in fields(cls)}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to documents, document kinds and a date range (ISO dates)."""
+
+    docs: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # DocKind values
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def allows(self, meta: DocMeta) -> bool:
+        """True when a document passes every filter that is set."""
+        if self.docs and meta.doc not in self.docs:
+            return False
+        if self.kinds and meta.kind not in self.kinds:
+            return False
+        day = meta.date or meta.date_sent
+        if (self.date_from or self.date_to) and not day:
+            return False
+        if self.date_from and day < self.date_from:
+            return False
+        return not (self.date_to and day > self.date_to)
+
+
+class Retriever(Protocol):
+    """Finds the units that answer a question."""
+
+    def search(
+        self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None
+    ) -> list[Hit]:
+        """Top-k units for the query, best first, ranks starting at 1."""
+        ...
+
+
+class Answerer(Protocol):
+    """Turns a question into a verified, cited answer."""
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        mode: str = "generate",
+        filters: Filters | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """The final answer; on_text receives answer text as it becomes final (streaming)."""
+        ...
