@@ -3,7 +3,7 @@
 # needed, and answer a sample question with citations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh ui,eval
+bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/rag index build
 .venv/bin/rag ask "${1:-Heeft het kabinet testkits van BGI gekocht?}"

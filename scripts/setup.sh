@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent setup: a virtual environment in .venv with the package and its extras.
-# Usage: bash scripts/setup.sh [EXTRAS]   (default extras: ui,eval)
+# Usage: bash scripts/setup.sh [EXTRAS]   (default extras: ui,eval,dev)
 # Fast when nothing changed: a stamp records the hash of pyproject.toml and the extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-ui,eval}"
+extras="${1:-ui,eval,dev}"
 py="${PYTHON:-python3}"
 stamp=".venv/.rag-setup-stamp"
 want="$( (cat pyproject.toml; echo "$extras") | sha256sum | cut -c1-16)"
