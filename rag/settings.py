@@ -124,7 +124,7 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise RagError(
-            f"unknown setting {where}{unknown[0]!r}; valid keys here: {', '.join(sorted(known))}"
+            f"unknown setting '{where}{unknown[0]}'; valid keys here: {', '.join(sorted(known))}"
         )
     kwargs = {}
     for name, value in data.items():

@@ -6,8 +6,8 @@ Everything here is a frozen dataclass with plain fields so it round-trips throug
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, Protocol
 
 DocKind = Literal["answers", "questions", "letter", "provincial", "plain"]

@@ -1,0 +1,159 @@
+"""Grid-search the hybrid fusion settings on the development gold set by MRR@10.
+
+    .venv/bin/python eval/tune_fusion.py [--gold eval/dev.jsonl] [--index DIR] [--json]
+
+Each question is searched once per side (BM25 and dense, 50 candidates each); only the
+fusion is repeated per grid point, so the whole grid takes seconds. Only answerable items
+count. The grid is small on purpose (fusion type, rrf_k, one weight ratio) so that the
+choice cannot fit individual questions; a two-fold split reports how well the choice
+made on one half holds on the other. Writes the result to eval/fusion_tuning.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from rag.gold import load_gold
+from rag.metrics import mrr_at, recall_at
+from rag.retrieve import HybridRetriever, open_retriever, rrf, weighted
+from rag.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+RRF_KS = (5, 10, 20, 40, 60, 100)
+RATIOS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0)  # dense weight per bm25 weight
+DEPTH = 10
+POINT_KEYS = ("fusion", "rrf_k", "bm25_weight", "dense_weight")
+
+Sides = tuple[dict[str, list[int]], dict[str, np.ndarray]]
+
+
+def grid() -> list[dict]:
+    """Every fusion setting tried: RRF over (rrf_k, ratio) and weighted over ratio."""
+    points = [
+        {"fusion": "rrf", "rrf_k": k, "bm25_weight": 1.0, "dense_weight": r}
+        for k in RRF_KS
+        for r in RATIOS
+    ]
+    points += [{"fusion": "weighted", "bm25_weight": 1.0, "dense_weight": r} for r in RATIOS]
+    return points
+
+
+def side_rankings(retriever: HybridRetriever, questions: Sequence[str], n: int) -> list[Sides]:
+    """Both sides' candidate rankings and scores for every question (searched once)."""
+    out = []
+    for i, q in enumerate(questions, start=1):
+        out.append(retriever.rankings(q, ("bm25", "dense"), n))
+        print(f"\rsearching {i}/{len(questions)}", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    return out
+
+
+def fuse(point: dict, sides: Sides) -> list[int]:
+    """Unit rows in fused order for one grid point (ties by row, as the retriever does)."""
+    rankings, scores = sides
+    weights = {"bm25": point["bm25_weight"], "dense": point["dense_weight"]}
+    if point["fusion"] == "rrf":
+        fused = rrf(rankings, weights, point["rrf_k"])
+    else:
+        fused = weighted(rankings, scores, weights)
+    return [row for row, s in sorted(fused.items(), key=lambda x: (-x[1], x[0])) if s > 0]
+
+
+def first_ranks(rows_per_q: list[list[int]], matches: list[Callable[[int], bool]]) -> list:
+    """1-based rank of the first matching row within DEPTH, or None, per question."""
+    ranks = []
+    for rows, match in zip(rows_per_q, matches, strict=True):
+        ranks.append(next((i for i, r in enumerate(rows[:DEPTH], 1) if match(r)), None))
+    return ranks
+
+
+def metrics(ranks: list) -> dict[str, float | None]:
+    """MRR@10 and recall@1/5/10."""
+    out = {"mrr@10": mrr_at(ranks, DEPTH)}
+    out.update({f"recall@{k}": recall_at(ranks, k) for k in (1, 5, 10)})
+    return {k: round(v, 4) if v is not None else None for k, v in out.items()}
+
+
+def single_modes(all_sides: list[Sides], matches: list[Callable[[int], bool]]) -> dict:
+    """Metrics of BM25 alone and dense alone on the same candidates."""
+    return {
+        side: metrics(first_ranks([s[0][side] for s in all_sides], matches))
+        for side in ("bm25", "dense")
+    }
+
+
+def search_grid(all_sides: list[Sides], matches: list[Callable[[int], bool]]) -> list[dict]:
+    """Every grid point with its metrics, best MRR@10 first (ties: the earlier point)."""
+    rows = []
+    for point in grid():
+        ranks = first_ranks([fuse(point, s) for s in all_sides], matches)
+        rows.append({**point, **metrics(ranks)})
+    return sorted(rows, key=lambda r: -(r["mrr@10"] or 0.0))
+
+
+def two_fold(all_sides: list[Sides], matches: list[Callable[[int], bool]]) -> list[dict]:
+    """Choose on even-numbered questions, measure on odd ones, and the other way round."""
+    out = []
+    for pick in (0, 1):
+        choose = [i for i in range(len(all_sides)) if i % 2 == pick]
+        test = [i for i in range(len(all_sides)) if i % 2 != pick]
+        best = search_grid([all_sides[i] for i in choose], [matches[i] for i in choose])[0]
+        point = {
+            k: best[k] for k in ("fusion", "rrf_k", "bm25_weight", "dense_weight") if k in best
+        }
+        ranks = first_ranks([fuse(point, all_sides[i]) for i in test], [matches[i] for i in test])
+        single = single_modes([all_sides[i] for i in test], [matches[i] for i in test])
+        out.append({"chosen": point, "held_out": metrics(ranks), "held_out_single": single})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the grid on the gold set and write eval/fusion_tuning.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", default=str(HERE / "dev.jsonl"))
+    parser.add_argument("--index", help="index folder (default: ./index)")
+    parser.add_argument("--out", default=str(HERE / "fusion_tuning.json"))
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    settings = Settings().override("index", dir=args.index)
+    retriever = open_retriever(settings, mode="hybrid")
+    items = [item for item in load_gold(args.gold) if item.answerable]
+    units = [retriever.index.units[uid] for uid in retriever.index.unit_ids]
+    matches = [lambda r, it=it: it.matches(units[r].doc, units[r].vraag) for it in items]
+    all_sides = side_rankings(retriever, [it.question for it in items], 50)
+    result = {
+        "gold": args.gold,
+        "questions": len(items),
+        "index_hash": retriever.index.hash,
+        "single": single_modes(all_sides, matches),
+        "grid": search_grid(all_sides, matches),
+        "two_fold": two_fold(all_sides, matches),
+    }
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(describe(result))
+    return 0
+
+
+def describe(result: dict) -> str:
+    """The single modes, the ten best grid points and the two-fold check, as text."""
+    lines = [f"{result['questions']} answerable questions, index {result['index_hash']}"]
+    for side, m in result["single"].items():
+        lines.append(f"{side:<8} {m}")
+    for row in result["grid"][:10]:
+        lines.append(json.dumps(row))
+    for fold in result["two_fold"]:
+        lines.append(f"fold: chose {fold['chosen']} -> held out {fold['held_out']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""`rag similar (QUESTION | --file F)`: has this question been asked before?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rag.commands.common import print_json
+from rag.commands.search import MODES, add_common_flags, query_settings
+from rag.errors import RagError
+
+
+def add(subparsers: argparse._SubParsersAction) -> None:
+    """Register `similar`."""
+    parser = subparsers.add_parser(
+        "similar", help="earlier questions in the corpus that ask the same thing"
+    )
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("question", nargs="?", help="the new question")
+    what.add_argument("--file", metavar="F", help="read the question from a text file")
+    parser.add_argument("-k", type=int, help="number of questions (default 5)")
+    parser.add_argument("--mode", choices=MODES, help="hybrid (default), bm25 or dense")
+    add_common_flags(parser)
+    parser.set_defaults(func=run)
+
+
+def read_question(args: argparse.Namespace) -> str:
+    """The question from the argument or the file, not empty."""
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise RagError(f"question file {path} not found; pass an existing text file")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = args.question or ""
+    if not text.strip():
+        raise RagError("the question is empty; pass a question or a file that holds one")
+    return text.strip()
+
+
+def run(args: argparse.Namespace) -> int:
+    """List earlier questions like this one, with the addresses of their answers."""
+    from rag.retrieve import embedder_settings_for, load_query_embedder
+    from rag.similar import QuestionFinder
+    from rag.store import load_index
+
+    question = read_question(args)
+    settings = query_settings(args)
+    mode = settings.retrieval.mode
+    index = load_index(settings.index.dir)
+    embedder = None
+    if mode != "bm25":
+        embedder = load_query_embedder(embedder_settings_for(index, settings.embedder))
+    finder = QuestionFinder(index, embedder, settings.retrieval)
+    found = finder.find(question, k=settings.retrieval.k, mode=mode)
+    for asked in found:
+        if args.json:
+            print_json({**asked.to_dict(), "index_hash": index.hash})
+            continue
+        u = asked.unit
+        answer = f"answered in {u.label}" if asked.answered else "not answered in the corpus"
+        kenmerk = f", kenmerk {asked.kenmerk}" if asked.kenmerk else ""
+        cosine = f", cosine {asked.scores['dense']:.2f}" if "dense" in asked.scores else ""
+        print(f"{asked.rank:>2}. {u.doc}{kenmerk}: {answer}  [{asked.score:.4f}{cosine}]")
+        print(f"    {' '.join(u.question.split())[:240]}")
+    if not found:
+        print("no earlier questions found", file=sys.stderr)
+    return 0

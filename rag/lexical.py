@@ -1,0 +1,126 @@
+"""The lexical side: Dutch BM25 with bm25s and PyStemmer, saved as bm25s' .npy + JSON files.
+
+Text is lowercased, diacritics are folded (``coördinatie`` = ``coordinatie``: PDF text and
+typed queries disagree on them), stopwords are removed and the rest is stemmed. The
+stopword list is our own: Snowball's Dutch list without the negations (``niet``, ``geen``,
+``niets``, ``zonder``), which decide what an answer says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.types import Unit
+
+TOKEN_RE = re.compile(r"\w\w+")
+
+_STOPWORD_TEXT = """
+aan al alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een
+eens en er ge geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is
+ja je kan kon kunnen maar me meer men met mij mijn moet na naar nog nu of om omdat onder ons
+ook op over reeds te tegen toch toen tot u uit uw van veel voor want waren was wat werd wezen
+wie wil worden wordt zal ze zelf zich zij zijn zo zou
+"""
+STOPWORDS = tuple(_STOPWORD_TEXT.split())
+
+
+def stopwords_hash(words: tuple[str, ...] = STOPWORDS) -> str:
+    """sha256 of the stopword list (sorted, one per line), for the manifest."""
+    return hashlib.sha256("\n".join(sorted(words)).encode("utf-8")).hexdigest()
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class Analyzer:
+    """Text -> stemmed tokens, the same for documents and queries."""
+
+    stemmer_name: str = "dutch"
+    stopwords: frozenset[str] = frozenset(STOPWORDS)
+    _stemmer: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer(self.stemmer_name)
+
+    def tokens(self, text: str) -> list[str]:
+        """Stemmed, stopword-free tokens of a text."""
+        words = [w for w in TOKEN_RE.findall(fold(text)) if w not in self.stopwords]
+        return self._stemmer.stemWords(words)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings that decide the tokens (for the manifest)."""
+        import Stemmer
+
+        return {
+            "stemmer": self.stemmer_name,
+            "pystemmer_version": Stemmer.version(),
+            "stopwords_sha256": stopwords_hash(tuple(self.stopwords)),
+            "stopwords_count": len(self.stopwords),
+            "fold_diacritics": True,
+            "token_pattern": TOKEN_RE.pattern,
+        }
+
+
+class LexicalIndex:
+    """BM25 scores over a fixed list of texts (one row per text)."""
+
+    def __init__(self, bm25: Any, analyzer: Analyzer) -> None:
+        self.bm25 = bm25
+        self.analyzer = analyzer
+
+    @classmethod
+    def build(cls, texts: list[str], analyzer: Analyzer, k1: float, b: float) -> LexicalIndex:
+        """Index the texts; an empty text gets a row that never scores."""
+        import bm25s
+
+        bm25 = bm25s.BM25(k1=k1, b=b)
+        bm25.index([analyzer.tokens(t) for t in texts], show_progress=False)
+        return cls(bm25, analyzer)
+
+    @property
+    def size(self) -> int:
+        """Number of rows."""
+        return int(self.bm25.scores["num_docs"])
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for the query (zeros when no query word is known)."""
+        ids = self.bm25.get_tokens_ids(self.analyzer.tokens(query))
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        """Write bm25s' .npy arrays and JSON parameters (no pickle)."""
+        self.bm25.save(str(folder), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, analyzer: Analyzer) -> LexicalIndex:
+        """Read an index written by save()."""
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False), analyzer)
+
+
+def unit_text(unit: Unit) -> str:
+    """What BM25 indexes for a unit: its running text and its footnotes."""
+    return "\n".join([unit.text, *(f.text for f in unit.footnotes)])
+
+
+def library_versions() -> dict[str, str]:
+    """bm25s version, for the manifest."""
+    import bm25s
+
+    return {"bm25s": bm25s.__version__}

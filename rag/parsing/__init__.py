@@ -1,0 +1,67 @@
+"""Parse parliamentary documents (.txt or .pdf) into Documents of citable units.
+
+``parse_file(path)`` and ``parse_text(text, doc)`` are the entry points; ``refs`` normalises
+Kamerstuk, kenmerk and Aanhangsel references to canonical keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.errors import RagError
+from rag.parsing.document import parse_pages, sha256_of
+from rag.parsing.pdf import fix_accents, pdf_pages, read_pdf_pages
+from rag.parsing.text import txt_pages
+from rag.types import Document
+
+SUFFIXES = (".txt", ".pdf")
+
+__all__ = ["SUFFIXES", "parse_file", "parse_text"]
+
+
+def parse_text(text: str, doc: str, source: str = "") -> Document:
+    """Parse plain extracted text; ``doc`` becomes the document key and unit_id prefix."""
+    if not text.strip():
+        raise RagError(f"{source or doc}: the text is empty; give a document with text in it")
+    sha = sha256_of(text.encode("utf-8"))
+    return parse_pages(txt_pages(text), text, doc, source, sha)
+
+
+def parse_file(path: Path) -> Document:
+    """Parse a .txt or .pdf file; RagError names the file and the fix when it cannot be read."""
+    path = Path(path)
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise RagError(f"{path}: {what}; give the path of a .txt or .pdf file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise RagError(f"{path}: unsupported file type {path.suffix!r}; give a .txt or .pdf file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise RagError(f"{path}: the file is empty; give a document with text in it")
+    if path.suffix.lower() == ".pdf":
+        texts = read_pdf_pages(path)
+        raw = fix_accents("\n".join(texts))
+        return parse_pages(pdf_pages(texts), raw, path.stem, path.name, sha256_of(data))
+    text = _decode(path, data)
+    if not text.strip():
+        raise RagError(f"{path}: the file has no text; give a document with text in it")
+    return parse_pages(txt_pages(text), text, path.stem, path.name, sha256_of(data))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; binary data is refused."""
+    if b"\x00" in data[:4096]:
+        raise RagError(
+            f"{path}: looks like a binary file, not text; give a UTF-8 .txt file or a .pdf"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise RagError(
+            f"{path}: not UTF-8 or Windows-1252 text; convert it to UTF-8 "
+            "(e.g. `iconv -f <encoding> -t utf-8`) and parse it again"
+        ) from exc
