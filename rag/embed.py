@@ -67,7 +67,11 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer  # heavy: only here
 
         self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        dim = self.model.get_sentence_embedding_dimension()
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
         self.dim = int(dim) if dim else int(self.embed(["x"], "query").shape[1])
 
     def embed(self, texts: list[str], kind: Kind) -> np.ndarray:

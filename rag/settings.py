@@ -62,9 +62,15 @@ class GenerationSettings:
 
     model: str = ""  # path to a GGUF file; "" = bundled default
     n_ctx: int = 2048
-    max_tokens: int = 200
+    max_tokens: int = 160
+    # prompt tokens at most (sources are added in rank order while they fit): prompt
+    # evaluation dominates the time to first token on 2 cores (~0.3 s per 100 tokens)
+    prompt_budget: int = 900
     temperature: float = 0.0
     threads: int = 2
+    # llama.cpp's extra CPU buffer types (AMX, repacked weights). Off by default: the AMX
+    # matmul segfaults on CPUs that report AMX inside VMs that do not enable it (seen here).
+    extra_buffers: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class AnswerSettings:
 
     mode: str = "generate"  # generate | quote
     support_threshold: float = 0.5
-    min_relevance: float = 0.0
+    min_relevance: float = 0.3  # coverage of the question by the best unit (rag/quote.py)
     quote_sentences: int = 3
 
 

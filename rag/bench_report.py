@@ -1,0 +1,94 @@
+"""Render `rag bench` figures as text: each measurement beside its baseline and target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COLD_RATIO = 1 / 3  # cold first token at most a third of `import sentence_transformers`
+WARM_P95_MS = 50.0  # warm hybrid retrieval p95 on the 2,033-answer set
+TOKENS_RATIO = 0.9  # generation at least 90% of raw llama.cpp tokens per second
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def cold_lines(cold: dict[str, Any]) -> list[str]:
+    """Cold `rag ask` against the bare import of sentence-transformers."""
+    base = cold["import_sentence_transformers_s"]
+    ask = cold["ask"]
+    ratio = ask["first_token_s"] / base
+    return [
+        f"cold rag ask (median of {ask['runs']}, mode {ask['mode']})",
+        f"  first answer text {ask['first_token_s']:.2f} s, "
+        f"full answer {ask['full_answer_s']:.2f} s",
+        f"  baseline: python -c 'import sentence_transformers'  {base:.2f} s",
+        f"  ratio {ratio:.2f} (target <= {COLD_RATIO:.2f})  {_verdict(ratio <= COLD_RATIO)}",
+    ]
+
+
+def retrieval_lines(name: str, warm: dict[str, Any], target: bool) -> list[str]:
+    """p50/p95 per stage of warm hybrid retrieval."""
+    lines = [f"warm hybrid retrieval, {name} ({warm['queries']} queries)   p50 ms   p95 ms"]
+    for stage in ("embed", "faiss", "bm25", "fusion", "total"):
+        s = warm[stage]
+        lines.append(f"  {stage:<8} {s['p50_ms']:28.2f} {s['p95_ms']:8.2f}")
+    if target:
+        p95 = warm["total"]["p95_ms"]
+        lines.append(f"  total p95 target < {WARM_P95_MS:.0f} ms  {_verdict(p95 < WARM_P95_MS)}")
+    return lines
+
+
+def answer_lines(answer: dict[str, Any]) -> list[str]:
+    """Warm answer speed against raw llama.cpp on the same model and prompt."""
+    ratio = answer["tokens_per_s"] / answer["raw_tokens_per_s"]
+    return [
+        f"warm answer ({answer['model']}, {answer['prompt_tokens']} prompt tokens)",
+        f"  time to first token {answer['first_token_s']:.3f} s, "
+        f"generation {answer['tokens_per_s']:.1f} tokens/s",
+        f"  baseline: raw llama.cpp, same model and prompt "
+        f"{answer['raw_tokens_per_s']:.1f} tokens/s",
+        f"  ratio {ratio:.2f} (target >= {TOKENS_RATIO:.2f})  {_verdict(ratio >= TOKENS_RATIO)}",
+    ]
+
+
+def build_lines(build: dict[str, Any]) -> list[str]:
+    """Index build throughput and peak memory."""
+    lines = ["index build from scratch     passages   seconds   passages/s   peak MB"]
+    for name, b in build.items():
+        lines.append(
+            f"  {name:<24} {b['passages']:9d} {b['seconds']:9.1f} "
+            f"{b['passages_per_s']:12.1f} {b['peak_rss_mb']:9.0f}"
+        )
+    return lines
+
+
+def scale_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Exact against approximate FAISS per corpus size."""
+    lines = [
+        "scale run (dense side)   n        type  build s  p95 ms  recall@10  index MB  peak MB"
+    ]
+    for r in rows:
+        lines.append(
+            f"  {r['n']:>24,} {r['type']:>5} {r['build_s']:8.2f} {r['search_p95_ms']:7.2f} "
+            f"{r['recall@10']:10.3f} {r['index_mb']:9.1f} {r['peak_rss_mb']:8.0f}"
+        )
+    return lines
+
+
+def render_text(result: dict[str, Any]) -> str:
+    """All parts present in result, in a fixed order."""
+    m = result["machine"]
+    lines = [f"rag bench  {m['date']}  {m['cpus']} CPUs  Python {m['python']}  {m['platform']}"]
+    if "cold" in result:
+        lines += ["", *cold_lines(result["cold"])]
+    if "warm" in result:
+        warm = result["warm"]
+        lines += ["", *retrieval_lines("shipped corpus", warm["retrieval_shipped"], False)]
+        lines += ["", *retrieval_lines("2,033 answers", warm["retrieval_qa2033"], True)]
+        lines += ["", *answer_lines(warm["answer"])]
+    if "build" in result:
+        lines += ["", *build_lines(result["build"])]
+    if "scale" in result:
+        lines += ["", *scale_lines(result["scale"])]
+    return "\n".join(lines)

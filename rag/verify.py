@@ -1,0 +1,112 @@
+"""Verification of generated text: citation markers and the sentence support check.
+
+Support of a sentence by the text of the unit(s) it cites:
+- every number in the sentence occurs in the cited text;
+- every capitalised name (not sentence-initial) occurs in the cited text;
+- the share of the sentence's content words (stemmed, stopwords and words of the question
+  itself excluded) found in the cited text is at least the threshold.
+Words that only echo the question prove nothing, so they do not count as support; a sentence
+with no content words of its own is unsupported.
+"""
+# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
+# your session was starting. Build on it (improve, test, calibrate); do not start over.
+# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
+# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.lexical import Analyzer
+
+MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d{1,2}\])*(?=\s+|$)")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][\w-]{2,}")
+_ANALYZER = Analyzer()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence without its markers, and the source numbers it cites."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+_ABBREVIATIONS_TEXT = (
+    "nr nrs art bijv bv o.a d.w.z e.d etc jl jo mr dr drs ir prof mw dhr resp t.o.v z.g.a.n "
+    "ca min vgl zgn i.p.v m.b.t i.v.m"
+)
+ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
+
+
+def _continues(piece: str, following: str) -> bool:
+    """True when a split after piece was wrong: an abbreviation, an initial or a number."""
+    last = piece.rsplit(None, 1)[-1].rstrip(".").lower() if piece.split() else ""
+    if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+        return True
+    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", last):  # initials such as S.A.M
+        return True
+    return bool(following) and (following[0].islower() or following[0] in ",;:)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing markers kept ('Ja. [1] Nee.' -> ['Ja. [1]', 'Nee.'])."""
+    out, start = [], 0
+    for m in SENTENCE_END.finditer(text):
+        piece = text[start : m.end()].strip()
+        following = text[m.end() :].lstrip()
+        if piece and not (following and _continues(piece, following) and "[" not in piece):
+            out.append(piece)
+            start = m.end()
+    tail = text[start:].strip()
+    return out + ([tail] if tail else [])
+
+
+def parse_sentence(raw: str) -> Sentence:
+    """Take the [n] markers out of a sentence."""
+    cites = tuple(dict.fromkeys(int(n) for n in MARKER.findall(raw)))
+    text = MARKER.sub("", raw).strip()
+    text = re.sub(r"\s+([.!?,;:])", r"\1", text)
+    return Sentence(text, cites)
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words (the BM25 analyzer's tokens: stopwords removed)."""
+    return set(_ANALYZER.tokens(text))
+
+
+def support(sentence: str, source: str, question: str = "") -> float:
+    """0..1: how well source backs sentence (0 when a number or a name is missing)."""
+    src_lower = source.lower()
+    for number in NUMBER.findall(sentence):
+        if number not in source:
+            return 0.0
+    for name in NAME.findall(sentence):
+        if name.lower() not in src_lower:
+            return 0.0
+    terms = content_terms(sentence) - content_terms(question)
+    if not terms:
+        return 0.0
+    return len(terms & content_terms(source)) / len(terms)
+
+
+def verified(
+    sentences: Iterable[Sentence],
+    sources: dict[int, str],
+    threshold: float,
+    question: str = "",
+) -> list[Sentence]:
+    """Keep sentences whose markers all point to given sources and that those sources back."""
+    kept = []
+    for s in sentences:
+        cites = tuple(n for n in s.cites if n in sources)
+        if not cites or len(s.text) < 12:
+            continue
+        backing = "\n".join(sources[n] for n in cites)
+        if support(s.text, backing, question) >= threshold:
+            kept.append(Sentence(s.text, cites))
+    return kept

@@ -1,0 +1,83 @@
+"""`rag ask` end to end on the shipped corpus: quoting answers, refusals, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+from rag.settings import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("ask") / "index"
+    assert main(["index", "build", str(REPO / "corpus"), "--index", str(folder)]) == 0
+    return folder
+
+
+def ask(index: Path, capsys, *args: str) -> dict:
+    capsys.readouterr()
+    assert main(["ask", *args, "--index", str(index), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_quote_answer_cites_antwoord_8_with_its_address(index, capsys) -> None:
+    out = ask(index, capsys, "Heeft het kabinet testkits van BGI gekocht?", "--mode", "quote")
+    assert not out["refused"] and out["mode_used"] == "quote"
+    first = out["citations"][0]
+    assert first["unit_id"] == "001_f07640d600ade888#v8"
+    assert first["address"].startswith("Antwoord 8 op Kamervragen 2021Z13647 (lid Kerseboom")
+    assert "BGI" in out["answer"]
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", out["answer"])}
+    assert markers == {c["n"] for c in out["citations"]}
+
+
+def test_quotes_are_verbatim_text_of_the_cited_unit(index, capsys) -> None:
+    out = ask(index, capsys, "Welke rol speelt Huawei in het 5G-netwerk?", "--mode", "quote")
+    units = {}
+    for line in (index / "units.jsonl").read_text().splitlines():
+        unit = json.loads(line)
+        units[unit["unit_id"]] = unit["text"]
+    for quote in re.findall(r"«(.*?)»", out["answer"], re.S):
+        for part in quote.split(" … "):
+            assert any(part in text for text in units.values())
+
+
+def test_question_about_something_absent_is_refused(index, capsys) -> None:
+    out = ask(index, capsys, "Heeft Nederland TikTok verboden op telefoons van ambtenaren?")
+    assert out["refused"] and out["mode_used"] == "refuse" and out["citations"] == []
+    refusal = (REPO / "prompts" / "refusal_nl.txt").read_text().strip()
+    assert out["answer"] == refusal
+
+
+def test_english_question_gets_english_framing(index, capsys) -> None:
+    out = ask(index, capsys, "Did the government buy test kits from BGI?", "--mode", "quote")
+    assert out["lang"] == "en" and not out["refused"]
+    assert out["answer"].startswith((REPO / "prompts" / "quote_intro_en.txt").read_text().strip())
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["   "], "the question is empty"),
+        (["Wat?", "--model", "/nonexistent.gguf"], "model file /nonexistent.gguf not found"),
+        (["Wat?", "-k", "0"], "-k 0 must be"),
+    ],
+)
+def test_bad_input_is_a_one_line_error(index, capsys, argv, needle) -> None:
+    assert main(["ask", *argv, "--index", str(index)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and "\n" not in err
+
+
+def test_a_file_that_is_not_a_gguf_is_refused(index, capsys, tmp_path: Path) -> None:
+    fake = tmp_path / "model.gguf"
+    fake.write_text("not a model")
+    assert main(["ask", "Wat?", "--model", str(fake), "--index", str(index)]) == 2
+    assert "is not a GGUF model file" in capsys.readouterr().err
