@@ -49,10 +49,12 @@ class RetrievalSettings:
 
     mode: str = "hybrid"  # hybrid | bm25 | dense
     k: int = 5
+    # fusion chosen on eval/dev.jsonl by eval/tune_fusion.py (eval/RESULTS.md): the bundled
+    # embedder is English-trained, so on Dutch text its ranking earns a small weight
     fusion: str = "rrf"  # rrf | weighted
-    rrf_k: int = 60
+    rrf_k: int = 20
     bm25_weight: float = 1.0
-    dense_weight: float = 1.0
+    dense_weight: float = 0.25
     candidates: int = 50  # per side, before fusion
 
 
