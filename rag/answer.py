@@ -27,6 +27,9 @@ from rag.verify import Sentence, parse_sentence, split_sentences, verified
 MODES = ("generate", "quote")
 NOT_FOUND = "NIET GEVONDEN"
 MAX_FAILED = 2  # consecutive unsupported sentences before generation is abandoned
+# a second source is quoted only when it covers the question at least as well as the first
+# (eval/dev.jsonl, quote mode: citation precision 0.53 at 0.8, 0.57 at 1.0, same recall)
+SECOND_SOURCE = 1.0
 OnText = Callable[[str], None]
 
 
@@ -77,9 +80,12 @@ class AnswerPipeline:
             question, k=k, mode=self.settings.retrieval.mode, filters=filters
         )
         timings["retrieve"] = time.perf_counter() - start
-        strong = [
-            h for h in hits if self.relevance(question, h) >= self.settings.answer.min_relevance
-        ]
+        # the corpus covers the question when any hit does; the sources stay in rank order
+        # (quoting the first hit that passes instead cut citation precision: eval/RESULTS.md)
+        covered = any(
+            self.relevance(question, h) >= self.settings.answer.min_relevance for h in hits
+        )
+        strong = hits if covered else []
         pieces: list[Cited] = []
         used = "refuse"
         if strong and mode == "generate":
@@ -155,7 +161,7 @@ class AnswerPipeline:
         best = hits[0]
         chosen = [best] + [
             h for h in hits[1:2]
-            if self.relevance(question, h) >= 0.8 * self.relevance(question, best)
+            if self.relevance(question, h) >= SECOND_SOURCE * self.relevance(question, best)
         ]  # fmt: skip
         pieces = []
         for i, hit in enumerate(chosen):
@@ -244,7 +250,7 @@ def _check(question: str, mode: str, k: int) -> str:
     if mode not in MODES:
         raise RagError(f"unknown answer mode {mode!r}; use --mode generate or --mode quote")
     if k <= 0:
-        raise RagError(f"-k {k} must be a positive number of sources")
+        raise RagError(f"-k {k} must be a positive number of sources; pass -k 1 or more")
     cleaned = "".join(c for c in question if c.isprintable() or c in "\n\t").strip()
     if not cleaned:
         raise RagError(

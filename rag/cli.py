@@ -10,15 +10,24 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+from typing import NoReturn
 
 from rag.errors import RagError
 
 COMMANDS = ["parse", "index", "search", "similar", "ask", "eval", "ui", "bench"]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its errors on one line that names the help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="rag",
         description="Answers questions about Dutch government policy from parliamentary "
         "documents, with exact citations. Offline.",
@@ -55,6 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line for users, traceback on request
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        print(
+            f"rag: internal error: {type(exc).__name__}: {exc}; please report it "
+            "(RAG_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

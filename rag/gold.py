@@ -66,7 +66,13 @@ def load_gold(path: str | Path) -> list[GoldItem]:
         raise RagError(f"gold file {p} not found; pass an existing JSONL file with --gold")
     items: list[GoldItem] = []
     seen: dict[str, int] = {}
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RagError(
+            f"gold file {p} is not UTF-8 text (byte {exc.start}); pass a JSONL text file"
+        ) from exc
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,9 @@ class Analyzer:
     stemmer_name: str = "dutch"
     stopwords: frozenset[str] = frozenset(STOPWORDS)
     _stemmer: Any = field(default=None, repr=False)
+    # a PyStemmer object is not thread-safe: concurrent UI sessions garbled each other's
+    # query stems (caught by tests/test_ui_live.py); one lock per analyzer
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         import Stemmer
@@ -58,7 +62,8 @@ class Analyzer:
     def tokens(self, text: str) -> list[str]:
         """Stemmed, stopword-free tokens of a text."""
         words = [w for w in TOKEN_RE.findall(fold(text)) if w not in self.stopwords]
-        return self._stemmer.stemWords(words)
+        with self._lock:
+            return self._stemmer.stemWords(words)
 
     def describe(self) -> dict[str, Any]:
         """The settings that decide the tokens (for the manifest)."""

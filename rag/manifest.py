@@ -197,6 +197,8 @@ def swap_in(tmp: Path, folder: Path) -> None:
 
 def check_target(folder: Path) -> None:
     """Refuse to build into a folder that holds something other than an index."""
+    if folder.exists() and not folder.is_dir():
+        raise RagError(f"{folder} is a file, not a folder; pass a folder with --index")
     if not folder.is_dir() or (folder / MANIFEST).is_file():
         return
     other = [e.name for e in folder.iterdir() if e.name not in FOREIGN_OK]

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.embed import Embedder, SentenceTransformerEmbedder
+from rag.embed import Embedder
 from rag.errors import RagError
 from rag.manifest import BUNDLED_PREFIX
 from rag.settings import EmbedderSettings, RetrievalSettings, Settings
@@ -192,8 +192,11 @@ def embedder_settings_for(index: Index, settings: EmbedderSettings) -> EmbedderS
 
 
 def load_query_embedder(settings: EmbedderSettings) -> Embedder:
-    """The embedder for queries (sentence-transformers; loads the model)."""
-    return SentenceTransformerEmbedder(settings)
+    """The embedder for queries: the torch-free numpy encoder of rag/fastembed.py when it can
+    run the folder (same vectors, loads in a fraction of a second), else sentence-transformers."""
+    from rag.fastembed import load_query_encoder
+
+    return load_query_encoder(settings)
 
 
 def open_retriever(

@@ -64,9 +64,11 @@ def test_hits_are_units_ranked_from_one_without_repeats(retriever) -> None:
 def test_hybrid_scores_are_the_fusion_of_the_side_ranks(retriever) -> None:
     hits = retriever.search("testkits van BGI Group", k=5)
     k = retriever.settings.rrf_k
+    weight = {"bm25": retriever.settings.bm25_weight, "dense": retriever.settings.dense_weight}
     for h in hits:
         s = h.scores
-        want = sum(1 / (k + s[f"{side}_rank"]) for side in ("bm25", "dense") if s[f"{side}_rank"])
+        sides = [side for side in ("bm25", "dense") if s[f"{side}_rank"]]
+        want = sum(weight[side] / (k + s[f"{side}_rank"]) for side in sides)
         assert h.score == pytest.approx(want, abs=1e-6)
     assert "BGI" in hits[0].unit.text
 

@@ -205,9 +205,9 @@ def open_answerer(settings: Settings, index: Any, retriever: Any) -> Any:
 
 def _check_args(args: argparse.Namespace) -> None:
     if args.limit is not None and args.limit <= 0:
-        raise RagError(f"--limit {args.limit} must be a positive number of items")
+        raise RagError(f"--limit {args.limit} must be a positive number of items; pass 1 or more")
     if args.k is not None and args.k <= 0:
-        raise RagError(f"-k {args.k} must be a positive number of units")
+        raise RagError(f"-k {args.k} must be a positive number of units; pass -k 1 or more")
     if args.gold and args.retrieval == "all":
         raise RagError("--retrieval all works only with --qa-csv; pick hybrid, bm25 or dense")
     if args.qa_csv and args.mode not in (None, "retrieval"):

@@ -15,6 +15,7 @@ from rag.types import Filters, Hit
 MODES = ("hybrid", "bm25", "dense")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SNIPPET_CHARS = 220
+MAX_QUERY = 2000
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
@@ -65,7 +66,25 @@ def _date(value: str | None, flag: str, low: bool) -> str | None:
     pad = ("-01", "-01") if low else ("-12", "-31")
     while value.count("-") < 2:
         value += pad[value.count("-")]
+    try:
+        _check_day(value)
+    except ValueError as exc:
+        raise RagError(f"{flag} {value!r} is not a real date ({exc}); write YYYY-MM-DD") from exc
     return value
+
+
+def _check_day(value: str) -> None:
+    """ValueError unless value is a calendar date; a month end like 2021-02-31 is clamped."""
+    import calendar
+    import datetime
+
+    y, m, d = (int(x) for x in value.split("-"))
+    if not 1 <= m <= 12:
+        raise ValueError(f"month {m}")
+    last = calendar.monthrange(y, m)[1]
+    if d == 31 and last < 31:
+        return  # widened month end ("2021-02" -> up to 2021-02-31): still that month
+    datetime.date(y, m, d)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from rag.retrieve import open_retriever
 
     settings = query_settings(args)
+    check_query(args.query, settings.retrieval.k)
     filters = filters_from(args)  # argument errors before the index is loaded
     mode = settings.retrieval.mode
     retriever = open_retriever(settings, mode=mode)
@@ -87,6 +107,16 @@ def run(args: argparse.Namespace) -> int:
     if not hits:
         print("no matching units", file=sys.stderr)
     return 0
+
+
+def check_query(query: str, k: int) -> None:
+    """RagError for an empty or oversized query or a k below 1."""
+    if not query or not query.strip():
+        raise RagError('the query is empty; search for words, e.g. rag search "testkits BGI"')
+    if len(query) > MAX_QUERY:
+        raise RagError(f"the query has {len(query)} characters; keep it under {MAX_QUERY}")
+    if k < 1:
+        raise RagError(f"-k {k} must be a positive number of hits; pass -k 1 or more")
 
 
 def hit_dict(hit: Hit, title: str, index_hash: str) -> dict[str, Any]:

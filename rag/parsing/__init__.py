@@ -27,6 +27,9 @@ def parse_text(text: str, doc: str, source: str = "") -> Document:
     return parse_pages(txt_pages(text), text, doc, source, sha)
 
 
+MAX_BYTES = 20 * 2**20  # one parliamentary document is far smaller; a bigger file is a mistake
+
+
 def parse_file(path: Path) -> Document:
     """Parse a .txt or .pdf file; RagError names the file and the fix when it cannot be read."""
     path = Path(path)
@@ -35,6 +38,12 @@ def parse_file(path: Path) -> Document:
         raise RagError(f"{path}: {what}; give the path of a .txt or .pdf file")
     if path.suffix.lower() not in SUFFIXES:
         raise RagError(f"{path}: unsupported file type {path.suffix!r}; give a .txt or .pdf file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise RagError(
+            f"{path}: the file is {size / 2**20:.0f} MB, over the {MAX_BYTES // 2**20} MB limit "
+            "for one document; split it into smaller files"
+        )
     data = path.read_bytes()
     if not data.strip():
         raise RagError(f"{path}: the file is empty; give a document with text in it")

@@ -1,0 +1,75 @@
+"""`rag ui`: the Gradio chat page on 127.0.0.1 (no share link unless --share)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from rag.commands.common import add_index_flag, add_json_flag, print_json, settings_from
+from rag.settings import Settings
+
+
+def add(subparsers: argparse._SubParsersAction) -> None:
+    """Register `ui`."""
+    parser = subparsers.add_parser("ui", help="the chat page in the browser")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--share", action="store_true", help="ask Gradio for a public link")
+    add_index_flag(parser)
+    add_json_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def make_service(settings: Settings) -> Any:
+    """The page's service: index, answerer (one model for all sessions) and uploads."""
+    from rag.answer import build_answerer
+    from rag.llm import ModelCache
+    from rag.retrieve import open_retriever
+    from ui.app import Service
+
+    models = ModelCache()
+    embedder: dict[str, Any] = {}
+
+    def open_index() -> tuple[Any, Any]:
+        retriever = open_retriever(settings, settings.retrieval.mode, embedder.get("query"))
+        embedder["query"] = retriever.embedder
+        return retriever.index, build_answerer(settings, retriever.index, retriever, models)
+
+    def build(extra: list, progress: Any) -> object:
+        from rag.commands.index import LazyEmbedder
+        from rag.store import build_index, load_index
+
+        inputs = load_index(settings.index.dir, verify=False).manifest.get("inputs", [])
+        sources = list(dict.fromkeys([*inputs, *map(str, extra)]))
+        return build_index(sources, settings, LazyEmbedder(settings.embedder), progress=progress)
+
+    return Service(settings, open_index, build)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from rag.errors import RagError
+    from ui.app import build_app, launch
+
+    if not 0 < args.port < 65536:
+        raise RagError(f"--port {args.port} is not a port number; use 1-65535")
+    settings = settings_from(args)
+    app = build_app(make_service(settings))
+    try:
+        launch(app, args.host, args.port, args.share)
+    except OSError as exc:
+        raise RagError(f"cannot listen on {args.host}:{args.port} ({exc}); pick --port") from exc
+    url = f"http://{args.host}:{args.port}/"
+    if args.json:
+        print_json({"url": url, "index": str(Path(settings.index.dir).resolve())})
+    else:
+        print(f"rag ui: {url} (Ctrl-C stops)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        app.close()
+    return 0

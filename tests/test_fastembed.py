@@ -1,0 +1,85 @@
+"""The torch-free query encoder gives sentence-transformers' vectors, and loads fast."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.errors import RagError
+from rag.fastembed import NumpyEncoder, erf, load_query_encoder, read_config
+from rag.parsing import parse_file
+from rag.settings import EmbedderSettings
+
+
+def real_texts(seed_paths) -> list[str]:
+    """~50 real texts: Dutch questions and answers short and long, English questions."""
+    units = [u for p in sorted(seed_paths.values()) for u in parse_file(p).units]
+    texts = [u.question or u.text for u in units[::7]][:20]
+    texts += [u.text for u in units[3::11]][:15]  # long: beyond 256 tokens, truncated
+    texts += [
+        "Did the Dutch government buy test kits from BGI?",
+        "What does the cabinet think of Huawei in the 5G network?",
+        "Is China exempt under the Paris Agreement?",
+        "ja",
+        "",
+    ]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def st_model():
+    from rag.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(EmbedderSettings())
+
+
+@pytest.mark.slow
+def test_vectors_equal_sentence_transformers(st_model, seed_paths) -> None:
+    texts = real_texts(seed_paths)
+    assert max(len(t) for t in texts) > 2000  # over 256 tokens: truncated
+    fast = NumpyEncoder(EmbedderSettings())
+    for kind in ("query", "passage"):
+        a, b = fast.embed(texts, kind), st_model.embed(texts, kind)
+        assert a.shape == b.shape == (len(texts), 384)
+        cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+        assert cos.min() >= 1 - 1e-4, cos.min()
+    one_by_one = np.stack([fast.embed([t], "query")[0] for t in texts[:6]])
+    assert np.allclose(one_by_one, fast.embed(texts[:6], "query"), atol=1e-5)  # padding-free
+    assert fast.name == st_model.name and fast.dim == st_model.dim
+
+
+def test_prefixes_apply_as_in_the_settings() -> None:
+    plain = NumpyEncoder(EmbedderSettings())
+    prefixed = NumpyEncoder(EmbedderSettings(query_prefix="query: "))
+    assert np.allclose(prefixed.embed(["x"], "query"), plain.embed(["query: x"], "query"))
+    assert np.allclose(prefixed.embed(["x"], "passage"), plain.embed(["x"], "passage"))
+
+
+def test_erf_matches_the_reference_values() -> None:
+    x = np.array([-3.0, -1.0, -0.1, 0.0, 0.5, 2.0], dtype=np.float32)
+    ref = np.array([-0.9999779, -0.8427008, -0.1124629, 0.0, 0.5204999, 0.9953223])
+    assert np.allclose(erf(x), ref, atol=2e-7)
+
+
+def test_a_non_bert_folder_is_refused_and_falls_back(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "xlm-roberta"}))
+    (tmp_path / "modules.json").write_text("[]")
+    with pytest.raises(RagError, match="use the sentence-transformers embedder"):
+        read_config(tmp_path)
+
+
+def test_the_query_path_imports_neither_torch_nor_sentence_transformers() -> None:
+    code = (
+        "import sys; from rag.fastembed import load_query_encoder;"
+        "from rag.settings import EmbedderSettings;"
+        "e = load_query_encoder(EmbedderSettings()); e.embed(['testkits BGI'], 'query');"
+        "print(type(e).__name__, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["NumpyEncoder", "False", "False"]
+    assert isinstance(load_query_encoder(EmbedderSettings()), NumpyEncoder)
