@@ -115,7 +115,9 @@ class AnswerPipeline:
                 {h.unit.unit_id: self.address(h.unit) for h in hits},
                 llm.count, min(gen.prompt_budget, llm.n_ctx - gen.max_tokens), llm.chat_template(),
             )  # fmt: skip
-            sources = {n: h.unit.text for n, h in built.sources.items()}
+            # a sentence must be backed by what the government answered (the Vraag's own words
+            # are the member's claims); units without an answer back it with their text
+            sources = {n: h.unit.answer or h.unit.text for n, h in built.sources.items()}
             pieces = self._verified_pieces(llm, built, sources, question, emit)
         timings["generate"] = time.perf_counter() - t0
         timings["prompt_tokens"] = built.tokens

@@ -24,6 +24,20 @@ def cold_lines(cold: dict[str, Any]) -> list[str]:
         f"full answer {ask['full_answer_s']:.2f} s",
         f"  baseline: python -c 'import sentence_transformers'  {base:.2f} s",
         f"  ratio {ratio:.2f} (target <= {COLD_RATIO:.2f})  {_verdict(ratio <= COLD_RATIO)}",
+        *_quote_lines(cold, base),
+    ]
+
+
+def _quote_lines(cold: dict[str, Any], base: float) -> list[str]:
+    """The same question cold in quote mode (no LLM), when measured."""
+    if "ask_quote" not in cold:
+        return []
+    q = cold["ask_quote"]
+    ratio = q["first_token_s"] / base
+    return [
+        f"cold rag ask --mode quote: first answer text {q['first_token_s']:.2f} s, "
+        f"full answer {q['full_answer_s']:.2f} s",
+        f"  ratio {ratio:.2f} (target <= {COLD_RATIO:.2f})  {_verdict(ratio <= COLD_RATIO)}",
     ]
 
 

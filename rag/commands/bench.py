@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         result["cold"] = {
             "import_sentence_transformers_s": round(bench.time_import_sentence_transformers(), 3),
             "ask": bench.cold_ask(bench.SAMPLE_QUESTION, settings.index.dir, runs=args.runs),
+            "ask_quote": bench.cold_ask(
+                bench.SAMPLE_QUESTION, settings.index.dir, mode="quote", runs=args.runs
+            ),
         }
     if "warm" in parts:
         _say("warm: retrieval per stage and answers")

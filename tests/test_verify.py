@@ -1,0 +1,60 @@
+"""The support check, sentence splitting and streaming verification, on real seed text."""
+
+from __future__ import annotations
+
+from rag.answer import _sentences
+from rag.llm import Token
+from rag.parsing import parse_file
+from rag.verify import Sentence, parse_sentence, split_sentences, support, verified
+
+
+def antwoord_8(seed_paths) -> str:
+    units = parse_file(seed_paths["001_f07640d600ade888"]).units
+    return next(u for u in units if u.vraag == (8,)).answer
+
+
+def test_a_faithful_sentence_is_supported_and_an_invented_one_is_not(seed_paths) -> None:
+    source = antwoord_8(seed_paths)
+    assert support("Het RIVM heeft geen testkits van de BGI Group ingezet.", source) >= 0.8
+    assert support("Het RIVM heeft 40 testkits van BGI ingezet.", source) == 0.0  # number
+    assert support("Het RIVM werkt samen met Huawei aan testkits.", source) == 0.0  # name
+    assert support("De minister vindt vaccins belangrijk voor iedereen.", source) < 0.5
+
+
+def test_words_of_the_question_alone_prove_nothing(seed_paths) -> None:
+    source = antwoord_8(seed_paths)
+    question = "Heeft het kabinet testkits van BGI gekocht?"
+    assert support("Het kabinet heeft testkits van BGI gekocht.", source, question) == 0.0
+
+
+def test_markers_must_point_to_prompt_sources(seed_paths) -> None:
+    source = antwoord_8(seed_paths)
+    good = parse_sentence("Er zijn in Nederland geen laboratoria opgezet door BGI Group. [1]")
+    fake = parse_sentence("Er zijn in Nederland geen laboratoria opgezet door BGI Group. [7]")
+    assert verified([good], {1: source}, 0.5) == [Sentence(good.text, (1,))]
+    assert verified([fake], {1: source}, 0.5) == []
+    assert verified([parse_sentence("Geen bron hier.")], {1: source}, 0.5) == []
+
+
+def test_sentences_keep_markers_and_abbreviations() -> None:
+    text = "Zie Kamerstuk 32 735, nr. 278. Ja. [1] Minister S.A.M. Kaag schreef dit [2]. Nee"
+    assert split_sentences(text) == [
+        "Zie Kamerstuk 32 735, nr. 278.",
+        "Ja. [1]",
+        "Minister S.A.M. Kaag schreef dit [2].",
+        "Nee",
+    ]
+
+
+def test_streamed_sentences_wait_for_their_marker() -> None:
+    pieces = ["Er zijn geen", " labs.", " [", "1]", " Daarna", " niets. [2]"]
+    got = list(_sentences(Token(p, 0.0) for p in pieces))
+    assert [(s.text, s.cites) for s in got] == [
+        ("Er zijn geen labs.", (1,)),
+        ("Daarna niets.", (2,)),
+    ]
+
+
+def test_streaming_stops_when_the_model_says_not_found() -> None:
+    got = list(_sentences(Token(p, 0.0) for p in ["NIET GEVONDEN", ". Iets anders. [1]"]))
+    assert got == []
