@@ -100,6 +100,28 @@ def test_eight_concurrent_questions_all_get_complete_cited_answers(server) -> No
         assert 'id="src-1"' in cards
 
 
+def test_twenty_users_for_a_bounded_time_get_only_complete_cited_answers(server) -> None:
+    url, _ = server
+    deadline = time.monotonic() + 45  # each user keeps asking until the time is up
+
+    def user(n: int) -> list[tuple[str, str, list, str]]:
+        done, i = [], n
+        while time.monotonic() < deadline or not done:
+            question, label = QUESTIONS[i % len(QUESTIONS)]
+            chat, cards = ask_api(url, question)
+            done.append((question, label, chat, cards))
+            i += 1
+        return done
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        sessions = list(pool.map(user, range(20)))
+    answers = [a for s in sessions for a in s]
+    assert len(answers) >= 20
+    for question, label, chat, cards in answers:
+        assert text_of(chat[0]) == question and len(chat) == 2
+        assert "#src-1" in text_of(chat[-1]) and label in cards
+
+
 def test_generate_mode_through_the_api_gives_a_verified_cited_answer(server) -> None:
     url, _ = server
     chat, cards = ask_api(url, QUESTIONS[0][0], mode="generate")
