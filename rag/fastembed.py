@@ -57,6 +57,13 @@ class BertConfig:
 
 def read_config(folder: Path) -> BertConfig:
     """The folder's architecture, or RagError when this encoder cannot run it."""
+    for name in ("config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json",
+                 "model.safetensors"):  # fmt: skip
+        if not (folder / name).is_file():
+            raise RagError(
+                f"{folder} has no {name}; the fast query encoder cannot run it: use the "
+                "sentence-transformers embedder"
+            )
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
         raise RagError(

@@ -69,6 +69,10 @@ def test_erf_matches_the_reference_values() -> None:
 def test_a_non_bert_folder_is_refused_and_falls_back(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "xlm-roberta"}))
     (tmp_path / "modules.json").write_text("[]")
+    with pytest.raises(RagError, match="has no sentence_bert_config.json"):
+        read_config(tmp_path)  # a folder with only pytorch weights, say
+    for name in ("sentence_bert_config.json", "tokenizer.json", "model.safetensors"):
+        (tmp_path / name).write_text("{}")
     with pytest.raises(RagError, match="use the sentence-transformers embedder"):
         read_config(tmp_path)
 
