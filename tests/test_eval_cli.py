@@ -113,6 +113,8 @@ def test_report_has_tables_and_a_png_of_all_three_modes(
 
 @pytest.mark.slow
 def test_qa_benchmark_builds_once_and_scores_three_modes(tmp_path: Path, capsys) -> None:
+    if not QA_CSV.is_file():
+        pytest.skip("../shared/data is not beside the repo")
     rows = list(csv.DictReader(QA_CSV.open(encoding="utf-8", newline="")))[:60]
     small = tmp_path / "qa60.csv"
     with small.open("w", encoding="utf-8", newline="") as fh:
