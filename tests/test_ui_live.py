@@ -139,6 +139,29 @@ def test_injected_instructions_are_not_followed(server) -> None:
     assert cited and cited <= {m for m in re.findall(r'id="src-(\d+)"', cards)}
 
 
+def test_uploads_through_the_app_refuse_bad_files_and_add_good_ones(server, tmp_path) -> None:
+    from gradio_client import Client, handle_file
+
+    url, index = server
+    client = Client(url, verbose=False)
+    before = (index / "manifest.json").read_bytes()
+    bad = tmp_path / "kapot.txt"
+    bad.write_bytes(bytes(range(256)) * 20)
+    status, corpus = client.predict([handle_file(str(bad))], api_name="/upload")
+    assert status.startswith("Niet toegevoegd:") and "binary file" in status
+    assert (index / "manifest.json").read_bytes() == before  # nothing changed
+    assert not (index / "uploads" / "kapot.txt").exists()
+    good = tmp_path / "910_brief.txt"
+    good.write_text("Brief over vaccins\n\nHet kabinet kocht 12 miljoen vaccins bij Sinovac.\n",
+                    encoding="utf-8")  # fmt: skip
+    status, corpus = client.predict([handle_file(str(good))], api_name="/upload")
+    assert status == "Toegevoegd aan de index: 910_brief.txt"
+    assert "910_brief" in json.dumps(corpus)
+    assert (index / "uploads" / "910_brief.txt").is_file()
+    chat, cards = ask_api(url, "Hoeveel vaccins kocht het kabinet bij Sinovac?")
+    assert "Sinovac" in cards and "12 miljoen" in text_of(chat[-1])
+
+
 @pytest.mark.browser
 def test_browser_question_cards_refusal_and_inert_html(server) -> None:
     if not CHROMIUM.exists():
