@@ -199,3 +199,59 @@ def test_the_list_in_the_docs_matches_this_battery() -> None:
     doc = (REPO / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
     for case, _, _ in CASES:
         assert f"| {case} |" in doc, f"docs/RELIABILITY.md lacks the case {case!r}"
+
+
+def _zero_faiss_middle(folder: Path) -> None:
+    path = folder / "dense.faiss"
+    data = bytearray(path.read_bytes())
+    data[100:1000] = b"\x00" * 900
+    path.write_bytes(bytes(data))
+
+
+def _other_embedder(folder: Path) -> None:
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["embedder"] = {**manifest["embedder"], "name": "intfloat/multilingual-e5-large"}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _units_not_a_file(folder: Path) -> None:
+    (folder / "units.jsonl").unlink()
+    (folder / "units.jsonl").mkdir()
+
+
+def _binary_manifest(folder: Path) -> None:
+    (folder / "manifest.json").write_bytes(b"\xff\xfe garbage")
+
+
+# (case id, how the copy of the index is damaged, command, expected text in the error)
+DAMAGED = [
+    ("search: corrupt FAISS file", _zero_faiss_middle, "search", "dense.faiss"),
+    ("ask: corrupt FAISS file", _zero_faiss_middle, "ask", "dense.faiss"),
+    ("search: manifest from another embedder", _other_embedder, "search", "--embedder"),
+    ("search: unreadable units file", _units_not_a_file, "search", "units.jsonl is missing"),
+    ("ask: manifest that is not text", _binary_manifest, "ask", "manifest.json is corrupt"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "damage", "command", "expected"), DAMAGED,
+                         ids=[c[0] for c in DAMAGED])  # fmt: skip
+def test_damaged_index(case, damage, command, expected, env, tmp_path, capsys) -> None:
+    folder = tmp_path / "index"
+    shutil.copytree(env["index"], folder)
+    damage(folder)
+    before = tree_hash(folder)
+    capsys.readouterr()
+    code = main([command, Q, "--index", str(folder)])
+    err = capsys.readouterr().err
+    assert tree_hash(folder) == before, f"{case}: the damaged index was changed"
+    assert code == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], f"{case}: {err!r}"
+    assert "rebuild with `rag index build" in lines[0] or "pass --embedder" in lines[0], lines[0]
+
+
+def test_the_damaged_index_cases_are_in_the_docs() -> None:
+    doc = (REPO / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
+    for case, *_ in DAMAGED:
+        assert f"| {case} |" in doc, f"docs/RELIABILITY.md lacks the case {case!r}"
