@@ -17,6 +17,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -107,16 +108,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def counts(items: list[GoldItem]) -> dict[str, Any]:
+    """Items per document (first gold entry), per language, unanswerable, Kamerstuk answers."""
+    return {
+        "items": len(items),
+        "per_doc": dict(sorted(Counter(i.gold[0].doc for i in items if i.gold).items())),
+        "languages": dict(Counter(i.lang for i in items)),
+        "unanswerable": sum(not i.answerable for i in items),
+        "kamerstuk": sum(any(KST.search(s) for g in i.must_mention for s in g) for i in items),
+    }
+
+
 def summary(items: list[GoldItem]) -> str:
-    """Counts per document, language, unanswerable and footnote-Kamerstuk items."""
-    per_doc = Counter(ref.doc for i in items for ref in i.gold[:1])
-    langs = Counter(i.lang for i in items)
-    kst = sum(any(KST.search(s) for g in i.must_mention for s in g) for i in items)
-    lines = [f"{len(items)} items, all checks passed"]
-    lines += [f"  {doc}: {n}" for doc, n in sorted(per_doc.items())]
-    lines.append(f"  languages: {dict(langs)}")
-    lines.append(f"  unanswerable: {sum(not i.answerable for i in items)}")
-    lines.append(f"  answer is a Kamerstuk: {kst}")
+    """The counts as text, one line each."""
+    c = counts(items)
+    lines = [f"{c['items']} items, all checks passed"]
+    lines += [f"  {doc}: {n}" for doc, n in c["per_doc"].items()]
+    lines.append(f"  languages: {c['languages']}")
+    lines.append(f"  unanswerable: {c['unanswerable']}")
+    lines.append(f"  answer is a Kamerstuk: {c['kamerstuk']}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ GOOD = {
     "answerable": True, "gold": [{"doc": A, "vraag": [8]}], "must_mention": [["BGI"]],
     "reference_answer": "Vier, voor een vergelijkingstest.",
 }  # fmt: skip
+DEV_ITEMS = check_gold.load_gold(REPO / "eval" / "dev.jsonl")
 
 
 def run(tmp_path: Path, capsys, **changes) -> tuple[int, str]:
@@ -29,12 +30,24 @@ def run(tmp_path: Path, capsys, **changes) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_development_set_passes_and_is_large_enough(capsys) -> None:
+def test_development_set_passes_and_has_the_required_mix(capsys) -> None:
     assert check_gold.main([]) == 0
-    out = capsys.readouterr().out
-    total = int(out.split()[0])
-    assert total >= 60
-    assert "unanswerable: " in out and int(out.split("unanswerable: ")[1].split()[0]) >= 8
+    assert capsys.readouterr().out.startswith(f"{len(DEV_ITEMS)} items, all checks passed")
+    c = check_gold.counts(DEV_ITEMS)
+    assert c["items"] >= 60 and c["unanswerable"] >= 10 and c["kamerstuk"] >= 6
+    assert c["languages"]["en"] >= 12
+    assert len(c["per_doc"]) == 5 and min(c["per_doc"].values()) >= 4
+    assert max(c["per_doc"], key=c["per_doc"].get) == A  # the 112-question document leads
+
+
+def test_a_defect_in_the_file_itself_is_one_line_and_exit_1(tmp_path, capsys) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n", encoding="utf-8")
+    assert check_gold.main([str(path)]) == 1
+    assert "line 2: id 't1' repeats line 1" in capsys.readouterr().out
+    path.write_text(json.dumps(GOOD)[:-1] + "\n", encoding="utf-8")
+    assert check_gold.main([str(path)]) == 1
+    assert "line 1: not valid JSON" in capsys.readouterr().out
 
 
 def test_a_good_item_passes(tmp_path, capsys) -> None:
@@ -52,6 +65,8 @@ def test_a_good_item_passes(tmp_path, capsys) -> None:
         ({"answerable": False}, "unanswerable item has empty"),
         ({"gold": []}, "needs at least one \"gold\" entry"),
         ({"lang": "fr"}, "lang"),
+        ({"extra": 1}, "unknown keys ['extra']"),
+        ({"must_mention": [["32 761, nr. 152"]]}, "occurs in no gold unit"),  # footnote of v22
     ],
 )  # fmt: skip
 def test_each_defect_is_reported(tmp_path, capsys, changes, problem) -> None:
