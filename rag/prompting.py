@@ -1,12 +1,9 @@
 """Prompts from the files in prompts/: numbered sources within the model's token budget.
 
-The prompt starts with the constant system prompt, so llama.cpp reuses its cached prefix
-from one question to the next.
+The prompt starts with the constant system prompt (Built.prefix), so llama.cpp reuses its
+cached prefix from one question to the next, and a new process restores it from a file
+(rag/llm.py PrefixCache).
 """
-# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
-# your session was starting. Build on it (improve, test, calibrate); do not start over.
-# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
-# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
 
 from __future__ import annotations
 
@@ -30,6 +27,7 @@ class Prompts:
     language: dict[str, str]
     refusal: dict[str, str]
     quote_intro: dict[str, str]
+    model_intro: dict[str, str]
 
     @classmethod
     def load(cls, folder: Path = PROMPTS_DIR) -> Prompts:
@@ -51,28 +49,39 @@ class Prompts:
             language={lang: read(f"language_{lang}") for lang in langs},
             refusal={lang: read(f"refusal_{lang}") for lang in langs},
             quote_intro={lang: read(f"quote_intro_{lang}") for lang in langs},
+            model_intro={lang: read(f"model_intro_{lang}") for lang in langs},
         )
 
 
 @dataclass(frozen=True)
 class Built:
-    """A prompt and the sources in it: prompt number -> hit."""
+    """A prompt, its constant start (the KV cache of which is reused) and the sources in it:
+    prompt number -> hit."""
 
     text: str
     sources: dict[int, Hit]
     tokens: int
+    prefix: str = ""
+
+
+def chat_prefix(system: str, template: str | None) -> str:
+    """The start of every prompt for this model: the system prompt in its chat format."""
+    if template and "<|im_start|>" in template:
+        return f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
+    if template and "<start_of_turn>" in template:
+        return f"<start_of_turn>user\n{system}\n\n"
+    return f"{system}\n\n"
 
 
 def wrap(system: str, user: str, template: str | None) -> str:
     """System and user text in the model's chat format (plain text for base models)."""
     if template and "<|im_start|>" in template:
-        return (
-            f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n"
-            "<|im_start|>assistant\n"
-        )
-    if template and "<start_of_turn>" in template:
-        return f"<start_of_turn>user\n{system}\n\n{user}<end_of_turn>\n<start_of_turn>model\n"
-    return f"{system}\n\n{user}\n\nAntwoord:"
+        end = "<|im_end|>\n<|im_start|>assistant\n"
+    elif template and "<start_of_turn>" in template:
+        end = "<end_of_turn>\n<start_of_turn>model\n"
+    else:
+        end = "\n\nAntwoord:"
+    return chat_prefix(system, template) + user + end
 
 
 def build_prompt(
@@ -84,13 +93,18 @@ def build_prompt(
     count: Callable[[str], int],
     budget: int,
     template: str | None,
+    excerpt: Callable[[Hit], str] | None = None,
 ) -> Built:
-    """Number the hits [1]..[k] in rank order while the prompt fits the token budget."""
+    """Number the hits [1]..[k] in rank order while the prompt fits the token budget.
+
+    A source's text is excerpt(hit) when given (the pipeline passes the answer's sentences
+    that best match the question), else the unit's text, clipped to SOURCE_MAX_TOKENS.
+    """
     blocks: list[str] = []
     sources: dict[int, Hit] = {}
     for hit in hits:
         n = len(sources) + 1
-        text = _clip(hit.unit.text, count, SOURCE_MAX_TOKENS)
+        text = _clip(excerpt(hit) if excerpt else hit.unit.text, count, SOURCE_MAX_TOKENS)
         block = prompts.source.format(
             n=n, label=hit.unit.label, address=addresses[hit.unit.unit_id], text=text
         )
@@ -100,7 +114,7 @@ def build_prompt(
         blocks.append(block)
         sources[n] = hit
     text = _render(prompts, question, lang, blocks, template)
-    return Built(text, sources, count(text))
+    return Built(text, sources, count(text), chat_prefix(prompts.system, template))
 
 
 def _render(prompts: Prompts, question: str, lang: str, blocks: list[str], template: str | None):

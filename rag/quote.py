@@ -8,10 +8,6 @@ knows and name-like words (capitalised or with digits: "TikTok", "ASML") count; 
 English words would count as unseen. The threshold (AnswerSettings.min_relevance) is chosen
 on the development set (eval/RESULTS.md).
 """
-# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
-# your session was starting. Build on it (improve, test, calibrate); do not start over.
-# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
-# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
 
 from __future__ import annotations
 

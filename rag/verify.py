@@ -3,15 +3,14 @@
 Support of a sentence by the text of the unit(s) it cites:
 - every number in the sentence occurs in the cited text;
 - every capitalised name (not sentence-initial) occurs in the cited text;
+- every word that is not a stopword occurs, as written (case and diacritics aside), in the
+  cited text or the question: a small model's near-copies garble words ("uitgewerkken",
+  "privébedrijmen") or cut a phrase into a claim the source does not make;
 - the share of the sentence's content words (stemmed, stopwords and words of the question
   itself excluded) found in the cited text is at least the threshold.
 Words that only echo the question prove nothing, so they do not count as support; a sentence
 with no content words of its own is unsupported.
 """
-# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
-# your session was starting. Build on it (improve, test, calibrate); do not start over.
-# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
-# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
 
 from __future__ import annotations
 
@@ -19,13 +18,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.lexical import Analyzer
+from rag.lexical import STOPWORDS, TOKEN_RE, Analyzer, fold
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d{1,2}\])*(?=\s+|$)")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][\w-]{2,}")
 _ANALYZER = Analyzer()
+STOPWORD_SET = frozenset(STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,11 @@ def content_terms(text: str) -> set[str]:
     return set(_ANALYZER.tokens(text))
 
 
+def _words(text: str) -> set[str]:
+    """The text's words as the analyzer sees them before stemming (folded, 2+ characters)."""
+    return set(TOKEN_RE.findall(fold(text)))
+
+
 def support(sentence: str, source: str, question: str = "") -> float:
     """0..1: how well source backs sentence (0 when a number or a name is missing)."""
     src_lower = source.lower()
@@ -88,6 +93,8 @@ def support(sentence: str, source: str, question: str = "") -> float:
     for name in NAME.findall(sentence):
         if name.lower() not in src_lower:
             return 0.0
+    if _words(sentence) - _words(source) - _words(question) - STOPWORD_SET:
+        return 0.0  # a word the sources do not have: invented or garbled
     terms = content_terms(sentence) - content_terms(question)
     if not terms:
         return 0.0

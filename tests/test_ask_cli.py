@@ -81,3 +81,23 @@ def test_a_file_that_is_not_a_gguf_is_refused(index, capsys, tmp_path: Path) -> 
     fake.write_text("not a model")
     assert main(["ask", "Wat?", "--model", str(fake), "--index", str(index)]) == 2
     assert "is not a GGUF model file" in capsys.readouterr().err
+
+
+def test_generate_shows_the_quote_while_the_model_loads_beside_it(index) -> None:
+    """In a real process the model loads in a thread that silences stdout; the quote,
+    written meanwhile, must still reach the user, followed by the sources."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "rag", "ask", "Heeft het kabinet testkits van BGI gekocht?",
+           "--index", str(index)]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    intro = (REPO / "prompts" / "quote_intro_nl.txt").read_text().strip()
+    assert out.stdout.startswith(intro + "\n«") and "BGI" in out.stdout
+    assert "\n\nBronnen:\n[1] Antwoord 8 op Kamervragen 2021Z13647" in out.stdout
+    assert out.stderr == ""
+    as_json = subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=300)
+    answer = json.loads(as_json.stdout)
+    assert answer["asked_at"] > 0 and answer["mode_used"] in ("quote", "generate")
+    assert 0 < answer["timings"]["first_text"] < answer["timings"]["first_token"]

@@ -55,5 +55,10 @@ def test_save_then_load_scores_identically(lexical, tmp_path) -> None:
     lexical.save(tmp_path)
     assert not list(tmp_path.glob("*.pkl"))
     loaded = LexicalIndex.load(tmp_path, Analyzer())
-    for query in ["oorsprong van het virus", "Oeigoeren Xinjiang sancties", "Huawei 5G"]:
+    assert type(loaded.bm25).__name__ == "CscScores"  # queries score without bm25s
+    queries = [
+        "oorsprong van het virus", "Oeigoeren Xinjiang sancties", "Huawei 5G",
+        "China China China mensenrechten", "geen testkits niet gebruikt", "xyzzy",
+    ]  # fmt: skip
+    for query in queries:
         np.testing.assert_array_equal(loaded.scores(query), lexical.scores(query))

@@ -61,15 +61,37 @@ def test_hits_are_units_ranked_from_one_without_repeats(retriever) -> None:
         assert f"{mode if mode != 'hybrid' else 'bm25'}_rank" in hits[0].scores
 
 
-def test_hybrid_scores_are_the_fusion_of_the_side_ranks(retriever) -> None:
-    hits = retriever.search("testkits van BGI Group", k=5)
-    k = retriever.settings.rrf_k
-    weight = {"bm25": retriever.settings.bm25_weight, "dense": retriever.settings.dense_weight}
+def test_rrf_hybrid_scores_are_the_fusion_of_the_side_ranks(retriever) -> None:
+    settings = RetrievalSettings(fusion="rrf", rrf_k=20, bm25_weight=1.0, dense_weight=0.5)
+    rrf_retriever = HybridRetriever(retriever.index, retriever.embedder, settings)
+    hits = rrf_retriever.search("testkits van BGI Group", k=5)
+    weight = {"bm25": 1.0, "dense": 0.5}
     for h in hits:
         s = h.scores
         sides = [side for side in ("bm25", "dense") if s[f"{side}_rank"]]
-        want = sum(weight[side] / (k + s[f"{side}_rank"]) for side in sides)
+        want = sum(weight[side] / (20 + s[f"{side}_rank"]) for side in sides)
         assert h.score == pytest.approx(want, abs=1e-6)
+    assert "BGI" in hits[0].unit.text
+
+
+def test_default_hybrid_is_the_weighted_sum_of_normalised_side_scores(retriever) -> None:
+    s = retriever.settings
+    assert s.fusion == "weighted"
+    query = "testkits van BGI Group"
+    rankings, scores = retriever.rankings(query, ("bm25", "dense"), s.candidates)
+    span = {}
+    for side, rows in rankings.items():
+        values = scores[side][rows]
+        span[side] = (float(values.min()), float(values.max() - values.min()))
+    weight = {"bm25": s.bm25_weight, "dense": s.dense_weight}
+    hits = retriever.search(query, k=5)
+    for h in hits:
+        want = sum(
+            weight[side] * (h.scores[side] - span[side][0]) / span[side][1]
+            for side in ("bm25", "dense")
+            if h.scores[f"{side}_rank"]
+        )
+        assert h.score == pytest.approx(want, abs=1e-4)
     assert "BGI" in hits[0].unit.text
 
 

@@ -21,6 +21,27 @@ def test_a_faithful_sentence_is_supported_and_an_invented_one_is_not(seed_paths)
     assert support("De minister vindt vaccins belangrijk voor iedereen.", source) < 0.5
 
 
+def test_garbled_near_copies_are_not_supported(seed_paths) -> None:
+    """Sentences SmolLM2 wrote on the development set: near-copies of the source with a
+    word garbled or a phrase cut short. Each shares most words with its source."""
+    units = {
+        u.unit_id.rsplit("#", 1)[1]: u for u in parse_file(seed_paths["004_cf4a3fa9a5a68e27"]).units
+    }
+    source = antwoord_8(seed_paths)
+    assert support("Er zijn in totaal 4 BGI testkitts besteld, zoals.", source) == 0.0
+    assert support("Er zijn in totaal 4 BGI testkits besteld.", source) >= 0.8
+    for unit in units.values():
+        answer = unit.answer or ""
+        if "privébedrijven die via apps" in answer:
+            garbled = "Er zijn privébedrijmen die via apps (financiële) diensteligheer aanbieden."
+            assert support(garbled, answer) == 0.0
+            faithful = "Er zijn privébedrijven die via apps (financiële) diensten aanbieden."
+            assert support(faithful, answer) >= 0.8
+            break
+    else:
+        raise AssertionError("the sociaal-kredietsysteem answer is not in the seed")
+
+
 def test_words_of_the_question_alone_prove_nothing(seed_paths) -> None:
     source = antwoord_8(seed_paths)
     question = "Heeft het kabinet testkits van BGI gekocht?"

@@ -1,13 +1,12 @@
 """`rag ask QUESTION`: a verified, cited answer, streamed as it becomes final."""
-# NOTE FOR THE ANSWER ENGINEER (helper): the lead wrote this first working version while
-# your session was starting. Build on it (improve, test, calibrate); do not start over.
-# llama.cpp segfaults here in its AMX matmul unless extra buffer types are off: see
-# rag/llm.py load_llama (GenerationSettings.extra_buffers). Remove this note when done.
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
+import time
 
 from rag.commands.common import add_index_flag, add_json_flag, print_json, settings_from
 from rag.commands.search import filters_from
@@ -34,7 +33,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Answer one question; human output streams, --json prints one object at the end."""
-    from rag.answer import _check, build_answerer
+    from rag.answer import _check, build_answerer, warm_up
+    from rag.llm import ModelCache
+    from rag.prompting import Prompts
     from rag.retrieve import open_retriever
 
     settings = settings_from(args)
@@ -43,24 +44,60 @@ def run(args: argparse.Namespace) -> int:
     k = args.k if args.k is not None else settings.retrieval.k
     question = _check(args.question, mode, k)  # bad input fails before anything loads
     filters = filters_from(args)
+    models, prompts = ModelCache(), Prompts.load()
+    out = _Output()
     if mode == "generate":
         from rag.llm import resolve_model
 
         resolve_model(settings.generation.model)  # a bad --model fails before the index loads
-    retriever = open_retriever(settings, settings.retrieval.mode)
-    answerer = build_answerer(settings, retriever.index, retriever)
-    stream = None if args.json else _write
-    answer = answerer.ask(question, k=k, mode=mode, filters=filters, on_text=stream)
+        out.warm = warm_up(settings, models, prompts)  # the model loads while the index does
+    try:
+        retriever = open_retriever(settings, settings.retrieval.mode)
+        answerer = build_answerer(settings, retriever.index, retriever, models, prompts)
+        stream = None if args.json else out.write
+        asked_at = time.time()  # epoch: `rag bench` places the timings on its own clock
+        answer = answerer.ask(question, k=k, mode=mode, filters=filters, on_text=stream)
+    finally:
+        out.settle()  # an error message must not go to llama.cpp's /dev/null either
     if args.json:
-        print_json(answer.to_dict())
+        print_json({**answer.to_dict(), "asked_at": round(asked_at, 4)})
     else:
-        print("\n\n" + sources_text(answer))
+        out.write("\n\n" + sources_text(answer) + "\n")
     return 0
 
 
-def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+class _Output:
+    """The answer stream on stdout, safe from a model loading in another thread.
+
+    llama-cpp-python points stdout and stderr at /dev/null while it loads a model (file
+    descriptors and sys.stdout both); text written meanwhile would be lost. Answer text goes
+    to a duplicate of the stdout descriptor taken before the load starts; where stdout has
+    no descriptor (captured in tests), writing waits for the load to finish instead.
+    """
+
+    def __init__(self) -> None:
+        self.warm: threading.Thread | None = None
+        try:
+            fd = os.dup(sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):
+            self.stream = None
+        else:
+            self.stream = open(fd, "w", encoding=sys.stdout.encoding or "utf-8", closefd=True)  # noqa: SIM115
+
+    def write(self, text: str) -> None:
+        """Write and flush text at once."""
+        if self.stream is None:
+            self.settle()
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            self.stream.write(text)
+            self.stream.flush()
+
+    def settle(self) -> None:
+        """Wait for the model load (if any), after which stdout and stderr are back."""
+        if self.warm is not None:
+            self.warm.join()
 
 
 def sources_text(answer: Answer) -> str:

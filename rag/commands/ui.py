@@ -23,14 +23,14 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def make_service(settings: Settings) -> Any:
+def make_service(settings: Settings, models: Any = None) -> Any:
     """The page's service: index, answerer (one model for all sessions) and uploads."""
     from rag.answer import build_answerer
     from rag.llm import ModelCache
     from rag.retrieve import open_retriever
     from ui.app import Service
 
-    models = ModelCache()
+    models = models or ModelCache()
     embedder: dict[str, Any] = {}
 
     def open_index() -> tuple[Any, Any]:
@@ -53,16 +53,26 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from rag.errors import RagError
+    from rag.llm import ModelCache
     from ui.app import build_app, launch
 
     if not 0 < args.port < 65536:
         raise RagError(f"--port {args.port} is not a port number; use 1-65535")
     settings = settings_from(args)
-    app = build_app(make_service(settings))
+    models, warm = ModelCache(), None
+    if settings.answer.mode == "generate":  # the model loads while gradio does
+        from rag.answer import warm_up
+        from rag.prompting import Prompts
+
+        warm = warm_up(settings, models, Prompts.load())
+    app = build_app(make_service(settings, models))
     try:
         launch(app, args.host, args.port, args.share)
     except OSError as exc:
         raise RagError(f"cannot listen on {args.host}:{args.port} ({exc}); pick --port") from exc
+    finally:
+        if warm is not None:
+            warm.join()  # llama.cpp silences stdout while it loads; the URL must get out
     url = f"http://{args.host}:{args.port}/"
     if args.json:
         print_json({"url": url, "index": str(Path(settings.index.dir).resolve())})

@@ -1,0 +1,124 @@
+"""The generate pipeline with a scripted model: quote first, then only verified new sentences."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.answer import AnswerPipeline
+from rag.llm import Token
+from rag.parsing import parse_file
+from rag.prompting import Prompts
+from rag.settings import REPO, Settings
+from rag.types import Filters, Hit, Unit
+
+QUESTION = "Heeft het kabinet testkits van BGI gekocht?"
+
+
+class ScriptedLLM:
+    """The LocalLLM interface, writing a fixed text word by word; records its prompts."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.prompts = text, []
+        self.lock = threading.Lock()
+        self.n_ctx = 2048
+
+    def count(self, text: str) -> int:
+        return len(text.split())
+
+    def chat_template(self) -> str | None:
+        return None
+
+    def stream(
+        self, prompt: str, max_tokens: int | None = None, prefix: str = ""
+    ) -> Iterator[Token]:
+        assert prompt.startswith(prefix) and prefix
+        self.prompts.append(prompt)
+        for word in re.findall(r"\S+\s*", self.text):
+            yield Token(word, time.perf_counter())
+
+
+class FixedRetriever:
+    """The Retriever interface returning the same units, in order, for any question."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = units
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None):
+        return [Hit(rank=i, unit=u, score=1.0 / i) for i, u in enumerate(self.units[:k], 1)]
+
+
+@pytest.fixture(scope="module")
+def bgi() -> tuple[dict, list[Unit]]:
+    doc = parse_file(REPO / "corpus" / "001_f07640d600ade888.txt")
+    units = {u.unit_id.rsplit("#", 1)[1]: u for u in doc.units}
+    return {doc.meta.doc: doc.meta}, [units["v8"], units["v9"], units["v7"]]
+
+
+def pipeline(bgi, llm: ScriptedLLM) -> AnswerPipeline:
+    docs, hits = bgi
+    all_units = list(parse_file(REPO / "corpus" / "001_f07640d600ade888.txt").units)
+    return AnswerPipeline(
+        Settings(), docs, all_units, FixedRetriever(hits), lambda: llm, Prompts.load()
+    )
+
+
+def test_quote_comes_first_then_a_verified_new_sentence(bgi) -> None:
+    llm = ScriptedLLM(
+        "Er zijn in totaal 4 BGI testkits besteld voor een vergelijkingstest [1]. "
+        "Het kabinet heeft 40.000 testkits van BGI gekocht voor de GGD [1]. "
+        "Daarna is er geen vervolgonderzoek gedaan met deze kits [1]."
+    )
+    shown: list[str] = []
+    answer = pipeline(bgi, llm).ask(QUESTION, k=3, on_text=shown.append)
+    quote_intro = Prompts.load().quote_intro["nl"]
+    assert shown[0].startswith(quote_intro) and "«" in shown[0]  # the quote, before the model
+    assert len(llm.prompts) == 1
+    text = answer.answer
+    assert "40.000" not in text  # the invented sentence never reaches the user
+    assert "besteld voor een vergelijkingstest" not in text  # repeats the quote: dropped
+    assert "Daarna is er geen vervolgonderzoek gedaan met deze kits. [1]" in text
+    assert answer.mode_used == "generate"
+    assert text == "".join(shown)
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    assert markers == {c.n for c in answer.citations}
+    assert answer.citations[0].address.startswith("Antwoord 8 op Kamervragen 2021Z13647")
+
+
+def test_a_sentence_that_repeats_the_quote_is_not_shown_twice(bgi) -> None:
+    prompts = Prompts.load()
+    quote_only = pipeline(bgi, ScriptedLLM("")).ask(QUESTION, k=3, mode="quote")
+    quoted = re.search(r"«(.*?)»", quote_only.answer, re.S).group(1)
+    first = re.split(r"(?<=\.) ", quoted)[0]
+    answer = pipeline(bgi, ScriptedLLM(f"{first} [1]")).ask(QUESTION, k=3)
+    assert answer.mode_used == "quote"
+    assert prompts.model_intro["nl"] not in answer.answer
+    assert answer.answer == quote_only.answer
+
+
+def test_a_new_supported_sentence_gets_the_model_heading_and_mode_generate(bgi) -> None:
+    prompts = Prompts.load()
+    quote_only = pipeline(bgi, ScriptedLLM("")).ask(QUESTION, k=3, mode="quote")
+    extra = "Daarna is er geen vervolgonderzoek gedaan met deze kits en ze zijn niet gebruikt [1]."
+    assert "vervolgonderzoek" not in quote_only.answer  # otherwise this test proves nothing
+    answer = pipeline(bgi, ScriptedLLM(extra)).ask(QUESTION, k=3)
+    assert answer.mode_used == "generate"
+    head, _, tail = answer.answer.partition("\n\n" + prompts.model_intro["nl"] + "\n")
+    assert head == quote_only.answer
+    assert tail.startswith("Daarna is er geen vervolgonderzoek") and tail.endswith(" [1]")
+
+
+def test_a_model_that_says_not_found_leaves_the_quote(bgi) -> None:
+    answer = pipeline(bgi, ScriptedLLM("NIET GEVONDEN")).ask(QUESTION, k=3)
+    assert answer.mode_used == "quote" and not answer.refused and "«" in answer.answer
+
+
+def test_unrelated_question_is_refused_without_running_the_model(bgi, tmp_path: Path) -> None:
+    llm = ScriptedLLM("Ja [1].")
+    answer = pipeline(bgi, llm).ask("Wat kost een nieuwe brug over de Waal bij Nijmegen?", k=3)
+    assert answer.refused and answer.citations == () and llm.prompts == []
