@@ -81,6 +81,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     path = Path(folder) / MANIFEST
     if not path.is_file():
         what = "does not exist" if not Path(folder).exists() else f"has no {MANIFEST}"
+        if not Path(folder).exists() and leftovers(Path(folder), "old"):
+            raise RagError(
+                f"index folder {folder} is missing: a build was killed while swapping it; "
+                f"`{rebuild_command(None, folder)}` restores the previous index and updates it"
+            )
         raise RagError(
             f"index folder {folder} {what}; build it with `{rebuild_command(None, folder)}`"
         )
@@ -193,6 +198,52 @@ def swap_in(tmp: Path, folder: Path) -> None:
     folder.rename(old)
     tmp.rename(folder)
     shutil.rmtree(old)
+
+
+def _pid_of(entry: Path, kind: str) -> int | None:
+    """The PID in a leftover build folder name `.<index>.<kind>-<pid>`, else None."""
+    tail = entry.name.rpartition(f".{kind}-")[2]
+    return int(tail) if tail.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by another user
+    return True
+
+
+def leftovers(folder: Path, kind: str) -> list[Path]:
+    """Build folders (`tmp` or `old`) of this index left by processes that no longer run."""
+    parent, prefix = folder.parent, f".{folder.name}.{kind}-"
+    if not parent.is_dir():
+        return []
+    found = [e for e in parent.iterdir() if e.name.startswith(prefix) and e.is_dir()]
+    return sorted(e for e in found if (pid := _pid_of(e, kind)) is not None and not _alive(pid))
+
+
+def recover(folder: Path) -> str | None:
+    """Repair what a build killed mid-way left behind; a description of what was done.
+
+    A build writes `.<index>.tmp-<pid>` and, to swap it in, renames the index to
+    `.<index>.old-<pid>` for an instant. A kill in that instant leaves no index folder:
+    the old one is renamed back. Leftover temporary folders of dead builds are removed.
+    """
+    done = []
+    old = leftovers(folder, "old")
+    if old and not folder.exists() and (old[-1] / MANIFEST).is_file():
+        old[-1].rename(folder)
+        done.append(f"restored the previous index from {old[-1].name}")
+        old = old[:-1]
+    for entry in [*old, *leftovers(folder, "tmp")]:
+        shutil.rmtree(entry, ignore_errors=True)
+        done.append(f"removed {entry.name}")
+    return "; ".join(done) or None
 
 
 def check_target(folder: Path) -> None:

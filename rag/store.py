@@ -168,6 +168,7 @@ class BuildResult:
     removed: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # files that failed to parse (only with skip_bad)
     seconds: float = 0.0
+    recovered: str = ""  # what was repaired of a build killed before this one
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -224,6 +225,7 @@ def build_index(
     start = time.perf_counter()
     folder = Path(settings.index.dir)
     files = collect_files(sources)
+    recovered = mf.recover(folder) or ""  # what a killed build left behind
     mf.check_target(folder)
     chunker = chunker or default_chunker(settings)
     parse = parse or _default_parse()
@@ -256,6 +258,7 @@ def build_index(
         removed=tuple(sorted(set(old.docs) - {p.meta.doc for p in parts})) if old else (),
         skipped=tuple(skipped),
         seconds=round(time.perf_counter() - start, 3),
+        recovered=recovered,
         **status,
     )
 

@@ -106,6 +106,8 @@ def run_build(args: argparse.Namespace) -> int:
         bar.close()
     for line in result.skipped:
         print(f"rag: warning: skipped {line}", file=sys.stderr)
+    if result.recovered:
+        print(f"rag: note: an earlier build was killed; {result.recovered}", file=sys.stderr)
     if args.json:
         print_json(result.to_dict())
         return 0
