@@ -23,15 +23,6 @@ from rag.settings import EmbedderSettings
 _P, _A = 0.3275911, (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
-def erf(x: np.ndarray) -> np.ndarray:
-    """The error function, elementwise."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + _P * a)
-    poly = t * (_A[0] + t * (_A[1] + t * (_A[2] + t * (_A[3] + t * _A[4]))))
-    return sign * (1.0 - poly * np.exp(-a * a))
-
-
 _F = np.float32
 _BLOCK = 32768  # elements per GELU step: small enough to stay in the CPU cache
 
