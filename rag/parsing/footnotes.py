@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from rag.parsing.dutch import MONTH_PATTERN
+
 _START = re.compile(r"^\s*(\d{1,3})(?:\s+(\S.*))?\s*$")
 _BRACKET = re.compile(r"\[(\d{1,3})\]")
 _CLOSERS = "?!»”’\")'"
@@ -34,8 +36,7 @@ _QUANTIFIERS = {
     "minstens", "ten", "andere", "alle",
 }  # fmt: skip
 _AFTER_NUMBER = re.compile(
-    r"\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november"
-    r"|december|procent|%|jaar|jaren|maanden|weken|dagen|uur|miljoen|miljard|keer|x)\b",
+    rf"\s+({MONTH_PATTERN}|procent|%|jaar|jaren|maanden|weken|dagen|uur|miljoen|miljard|keer|x)\b",
     re.IGNORECASE,
 )
 _MAX_BLOCK = 14  # non-blank lines a footnote block may take at the bottom of a page

@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.parsing.dutch import MONTH_PATTERN, MONTHS
 from rag.parsing.refs import aanhangsel_key, kamerstuk_key, kenmerk_key
 from rag.types import Person
 
-MONTHS = {
-    "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
-    "augustus": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}  # fmt: skip
-_DATE = rf"(\d{{1,2}})\s+({'|'.join(MONTHS)})\s+(\d{{4}})"
+_DATE = rf"(\d{{1,2}})\s+({MONTH_PATTERN})\s+(\d{{4}})"
 _SENT = re.compile(rf"ingezonden\s+(?:op\s+)?{_DATE}", re.IGNORECASE)
 _RECEIVED = re.compile(rf"ontvangen\s+(?:\(ontvangen\s+)?{_DATE}", re.IGNORECASE)
 _PLACE_DATE = re.compile(rf"(?:Den Haag|'s-Gravenhage|’s-Gravenhage|Utrecht),\s+{_DATE}")

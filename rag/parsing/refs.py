@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from rag.parsing.dutch import parse_numbers
 from rag.types import Ref
 
 _S = r"[\s\u00a0]"  # any space, including a line break or a no-break space
@@ -123,23 +124,9 @@ def find_keys(text: str) -> tuple[str, ...]:
     return tuple(ref.key for ref in find_refs(text))
 
 
-def _numbers(listing: str) -> list[int]:
-    """``"8, 9 en 11"`` -> [8, 9, 11]; ``"3 t/m 5"`` -> [3, 4, 5]."""
-    listing = re.sub(r"\bnrs?\.?", " ", listing)
-    parts = re.split(r"\s*(,|en|&|t/m)\s*", listing.strip())
-    out: list[int] = []
-    pending_range = False
-    for part in parts:
-        if part == "t/m":
-            pending_range = True
-        elif part.isdigit():
-            n = int(part)
-            if pending_range and out and 0 < n - out[-1] <= 50:
-                out.extend(range(out[-1] + 1, n + 1))
-            else:
-                out.append(n)
-            pending_range = False
-    return out
+def _numbers(listing: str) -> tuple[int, ...]:
+    """``"8, 9 en 11"`` -> (8, 9, 11); ``"nr. 684 en 685"`` -> (684, 685)."""
+    return parse_numbers(re.sub(r"\bnrs?\.?", " ", listing))
 
 
 def _is_next_year(year: int, second: str) -> bool:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rag.parsing.lines import ends_heading, is_row, item_kind, line_break, starts_item
+
 Layout = Literal["blank", "double", "flow"]
 
 _HEADER_ANCHOR = re.compile(r"^\s*(Onze [Rr]eferentie|Ons kenmerk|Uw [Rr]eferentie)\s*$")
@@ -25,6 +27,7 @@ _URL_PIECE = re.compile(r"^[\w.~%=&?#/+:;@-]*[/_=?&~#%.-][\w.~%=&?#/+:;@-]*$")
 _HYPHEN_WORD = re.compile(r"\b[^\W\d_]+(?:-[^\W\d_]+)+\b")
 _HEADER_LINE = re.compile(r"^\s*[^.?!:]{3,80}:\s*$")  # "Gemiste vraag GroenLinks:"
 _KEEP_SPACE_AFTER_HYPHEN = {"en", "of", "tot", "noch", "als", "dan"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1, except tab and newline
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,13 @@ def txt_pages(raw: str) -> list[list[str]]:
             starts = len(piece) > 1 and piece[0] == " " and not piece[1].isspace()
             if (j > 0 or starts) and any(x.strip() for x in pages[-1]):
                 pages.append([])
-            pages[-1].append(piece[1:] if starts else piece)
+            pages[-1].append(strip_controls(piece[1:] if starts else piece))
     return [page for page in pages if any(x.strip() for x in page)]
+
+
+def strip_controls(text: str) -> str:
+    """Remove C0/C1 control characters other than tab and newline."""
+    return _CONTROL.sub("", text)
 
 
 def _header_blocks(lines: list[str]) -> dict[int, bool]:
@@ -122,11 +130,29 @@ def layout_of(lines: Sequence[Line]) -> Layout:
     return "blank" if any(not t.strip() for t in inner) else "flow"
 
 
+@dataclass
+class _Flow:
+    """What paragraph breaking remembers from line to line."""
+
+    width: int  # typical line length (80th percentile)
+    full: int  # a full line (95th percentile)
+    numbered: int = 0  # lines left of a numbered item's possible heading ("2. Specifieke ...")
+    listing: bool = False  # the paragraph holds bullet or dash items
+
+    def see(self, para: list[Line], line: Line) -> None:
+        """Note a list item that ``line`` opens in paragraph ``para``."""
+        self.listing = self.listing and bool(para)
+        kind = item_kind(line.text)
+        if kind and starts_item(para[-1].text if para else ":", line.text, self.listing):
+            self.numbered = 2 if kind == "number" else 0
+            self.listing = self.listing or kind != "number"
+
+
 def paragraphs(lines: Sequence[Line], layout: Layout) -> list[list[Line]]:
     """Group lines into paragraphs according to the layout."""
     paras: list[list[Line]] = [[]]
-    width = _typical_width(lines)
-    for line in lines:
+    flow = _Flow(*_widths(lines))
+    for i, line in enumerate(lines):
         if line.page_start and paras[-1] and _ends_paragraph(paras[-1][-1].text, line.text):
             paras.append([])
         if _is_break(line.text, layout):
@@ -134,17 +160,30 @@ def paragraphs(lines: Sequence[Line], layout: Layout) -> list[list[Line]]:
             continue
         if layout == "double" and line.text == "":
             continue
+        flow.see(paras[-1], line)
         paras[-1].append(line)
-        if _closes(line.text, layout, width):
+        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+        closes = _closes(line.text, nxt, layout, flow)
+        ended = closes or line.stripped[-1:] in ".?!:;"  # a heading ended, or was a sentence
+        flow.numbered = 0 if ended else max(flow.numbered - 1, 0)
+        if closes:
             paras.append([])
     return [p for p in paras if p]
 
 
-def _closes(text: str, layout: Layout, width: int) -> bool:
+def _closes(text: str, nxt: str, layout: Layout, flow: _Flow) -> bool:
     """Does this line end its paragraph (without a blank line after it)?"""
     if layout == "double":  # two trailing spaces, or a short header like "Vragen X:"
         return text.endswith("  ") or _HEADER_LINE.match(text) is not None
-    return layout == "flow" and _short_final(text, width)
+    if layout != "flow":
+        return False
+    if item_kind(nxt) in ("bullet", "dash") and (flow.listing or text.rstrip().endswith(":")):
+        return False  # a list stays with its lead-in, one item a line
+    # a short line ending a sentence, or two trailing spaces (vertical space in a PDF)
+    if _short_final(text, flow.width) or text.endswith("  "):
+        return True
+    room = flow.full if flow.numbered else 0.75 * flow.width
+    return not is_row(nxt) and ends_heading(text, nxt, room)
 
 
 def _is_break(text: str, layout: Layout) -> bool:
@@ -153,9 +192,12 @@ def _is_break(text: str, layout: Layout) -> bool:
     return not text.strip()
 
 
-def _typical_width(lines: Sequence[Line]) -> int:
+def _widths(lines: Sequence[Line]) -> tuple[int, int]:
+    """The typical (80th percentile) and the full (95th percentile) line length."""
     widths = sorted(len(line.stripped) for line in lines if line.stripped)
-    return widths[int(len(widths) * 0.8)] if widths else 0
+    if not widths:
+        return 0, 0
+    return widths[int(len(widths) * 0.8)], widths[int(len(widths) * 0.95)]
 
 
 def _short_final(text: str, width: int) -> bool:
@@ -176,17 +218,24 @@ def hyphen_vocabulary(text: str) -> set[str]:
 
 
 def join_lines(texts: Sequence[str], vocab: set[str] | frozenset[str] = frozenset()) -> str:
-    """Join the hard-wrapped lines of one paragraph into one string."""
-    out, prev_raw = "", ""
+    """Join the hard-wrapped lines of one paragraph into one string.
+
+    List items and table rows keep their own line; other lines are joined with a space, or
+    without one where a line-break hyphen is dropped.
+    """
+    out, prev_raw, in_list = "", "", False
     for raw in texts:
         line = raw.strip()
         if not line:
             continue
-        if out:
+        if not out:
+            out, in_list = line, item_kind(line) is not None
+        elif line_break(out, line, in_list):
+            in_list = in_list or starts_item(out, line, in_list)
+            out += "\n" + line
+        else:
             sep = _separator(out, prev_raw, line, vocab)
             out = out[:-1] + line if sep is None else out + sep + line
-        else:
-            out = line
         prev_raw = raw
     return out
 
