@@ -90,6 +90,9 @@ class Unit:
     footnotes: tuple[Footnote, ...] = ()
     refs: tuple[str, ...] = ()  # canonical keys found in text and footnotes
     order: int = 0  # position in the document
+    # unit_ids of this document the answer points to ("Zie het antwoord op vraag 7"), or the
+    # Mededeling that stands in for the answers; resolved links, their text is not copied here
+    see_units: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -105,6 +108,7 @@ class Unit:
             for f in d.get("footnotes") or ()
         )
         d["refs"] = _tuple(d.get("refs"))
+        d["see_units"] = _tuple(d.get("see_units"))
         return cls(**d)
 
 

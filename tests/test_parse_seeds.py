@@ -121,17 +121,22 @@ def test_001_hyphenation_and_typography(docs: dict[str, Document]) -> None:
     assert "een groot aantal draaiboeken" in unit(doc, "v4").answer
 
 
-def test_001_see_answer_is_resolved_visibly(docs: dict[str, Document]) -> None:
+def test_001_see_answer_is_a_link_not_a_copy(docs: dict[str, Document]) -> None:
     doc = docs[D001]
     v19, v15 = unit(doc, "v19"), unit(doc, "v15")
     assert v19.question.startswith("Wat vindt u van een sociaal kredietsysteem")  # its own
-    assert v19.answer.startswith("Zie het antwoord op vraag 15. In Nederland is geen sprake")
-    assert f"\n\n[Antwoord 15:] {v15.answer}" in v19.answer
-    assert "[Antwoord" not in v15.answer
-    v65 = unit(doc, "v65")
-    assert (
-        v65.answer == f"Zie het antwoord op vraag 76.\n\n[Antwoord 76:] {unit(doc, 'v76').answer}"
+    assert v19.answer == (
+        "Zie het antwoord op vraag 15. In Nederland is geen sprake van een sociaal "
+        "kredietsysteem of een soortgelijk systeem."
     )
+    assert v19.see_units == (v15.unit_id,) and v15.see_units == ()
+    assert v19.refs == () and v19.text == f"{v19.question}\n\n{v19.answer}"
+    v65 = unit(doc, "v65")
+    assert v65.answer == "Zie het antwoord op vraag 76." and v65.see_units == (f"{D001}#v76",)
+    # references inside the text count too, ranges and combined units resolve
+    assert unit(doc, "v44").see_units == tuple(f"{D001}#v{n}" for n in (41, 42, 43))
+    assert unit(doc, "v29").see_units == (f"{D001}#v27-28",)
+    assert all("[Antwoord" not in u.text for u in doc.units)
 
 
 def test_001_metadata(docs: dict[str, Document]) -> None:
@@ -298,7 +303,12 @@ def test_synthetic_combinations_and_see_answer() -> None:
         ("s#v7", "question", (7,)),
     ]
     assert doc.units[1].question == "Vraag 2\nTweede?\n\nVraag 3\nDerde?"
-    assert doc.units[2].answer == "Zie antwoord vraag 1.\n\n[Antwoord 1:] Ja."
+    assert doc.units[1].label == "Vraag 2 en 3 / Antwoord op vraag 2 en 3"
+    assert doc.units[2].question == "Vier tot zes?"  # one combined heading: not in the text
+    assert doc.units[2].label == "Vraag 4, 5 en 6 / Antwoord 4, 5 en 6"
+    assert doc.units[2].answer == "Zie antwoord vraag 1." and doc.units[2].see_units == ("s#v1",)
+    round_trip = Unit.from_dict(json.loads(json.dumps(doc.units[2].to_dict())))
+    assert round_trip == doc.units[2]
 
 
 @pytest.mark.parametrize(

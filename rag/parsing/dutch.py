@@ -17,8 +17,10 @@ MONTHS = {name: i for i, name in enumerate(MONTH_NAMES, start=1)}
 MONTH_PATTERN = "|".join(MONTH_NAMES)  # for regular expressions: (?:januari|februari|...)
 
 _RANGE = r"t/m|tot en met|-|–"
+# A written list of question numbers, for regular expressions: "3, 4 en 5", "3 t/m 5", "20 & 21"
+NUMBER_LIST = rf"\d{{1,3}}(?:\s*(?:,|en|&|{_RANGE})?\s*\d{{1,3}})*"
 _ITEM = re.compile(rf"({_RANGE})?\s*(\d+)")
-_MAX_RANGE = 50  # "3 t/m 5" is a range; "2019-2024" or "5-300" is not a list of questions
+_MAX_RANGE = 50  # "3 t/m 5" is a range; "5-300" is two numbers, not 296
 
 
 def parse_numbers(text: str) -> tuple[int, ...]:

@@ -2,19 +2,19 @@
 
 Headings stand alone on a line: ``Vraag 8``, ``Vraag 3, 4 en 5``, ``Vragen 3 t/m 5``,
 ``Antwoord``, ``Antwoord 8``, ``Antwoord vragen 20 en 21``, ``Antwoord op vraag 2 en 3``,
-``Mededeling``. An answer covering several questions makes ONE unit (``#v20-21``) whose
-question text is every question, each after its own heading line.
+``Mededeling``. An answer covering several questions makes ONE unit (``#v20-21``). Under one
+combined heading ("Vraag 3, 4 en 5") the question text is the text after it; questions with
+headings of their own are each kept after their heading line ("Vraag 20\n...\n\nVraag 21\n...").
+Labels use the document's words: "Vraag 3, 4 en 5 / Antwoord 3, 4 en 5" where the document says
+"Antwoord 3, 4 en 5", "Antwoord vragen 20 en 21" where it says that.
 
-An answer that starts with a cross-reference (``Zie het antwoord op vraag 15.``) keeps its
-verbatim text and gets the answer it points to appended after a visible tag::
-
-    Zie het antwoord op vraag 15.
-
-    [Antwoord 15:] Op dit moment is er (nog) geen sprake van ...
+An answer that points to another answer ("Zie het antwoord op vraag 15.", "Zoals aangegeven in
+het antwoord op vraag 4, ...") keeps only its own text; ``see_units`` holds the unit ids it
+points to, so a citation can link them without putting words in this unit's mouth.
 
 A ``Mededeling`` (a notice that the answers come later or elsewhere) becomes a paragraph unit
-``#p1`` labelled "Mededeling"; the questions stay question units and the document's kind is
-"questions".
+``#p1`` labelled "Mededeling"; the questions stay question units, each with the Mededeling in
+``see_units``, and the document's kind is "questions".
 """
 
 from __future__ import annotations
@@ -22,28 +22,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from rag.parsing.dutch import NUMBER_LIST, numbers_text, parse_numbers
 from rag.parsing.text import Line
-from rag.parsing.units import (
-    Body,
-    numbers_key,
-    numbers_text,
-    paragraph_unit,
-    qa_unit,
-    question_unit,
-    unit_refs,
-)
+from rag.parsing.units import Body, numbers_key, paragraph_unit, qa_unit, question_unit
 from rag.types import Unit
 
-_LIST = r"\d{1,3}(?:\s*(?:,|en|t/m|tot en met|-|–)?\s*\d{1,3})*"
-Q_HEAD = re.compile(rf"^Vra(?:ag|gen)\s+(?P<nums>{_LIST})\s*[:.]?$")
+_LIST = NUMBER_LIST
+Q_HEAD = re.compile(rf"^(?P<words>Vra(?:ag|gen))\s+(?P<nums>{_LIST})\s*[:.]?$")
 A_HEAD = re.compile(
-    rf"^Antwoord(?:en)?(?:\s+(?:op\s+|bij\s+)?(?:de\s+)?(?:vraag|vragen))?"
+    rf"^(?P<words>Antwoord(?:en)?(?:\s+(?:op\s+|bij\s+)?(?:de\s+)?(?:vraag|vragen))?)"
     rf"(?:\s+(?P<nums>{_LIST}))?\s*[:.]?$"
 )
 M_HEAD = re.compile(r"^Mededeling\s*[:.]?$")
+# "Zie het antwoord op vraag 15", "in mijn antwoord op vraag 2", "de antwoorden op vragen 4 en 5"
 SEE_ANSWER = re.compile(
-    rf"^Zie\s+(?:ook\s+|allereerst\s+|tevens\s+)?(?:het\s+|de\s+)?antwoord(?:en)?\s+"
-    rf"(?:op\s+|bij\s+)?(?:de\s+)?(?:vraag|vragen)\s+(?P<nums>{_LIST})"
+    rf"\bantwoord(?:en)?\s+(?:(?:op|bij)\s+)?(?:de\s+)?(?:vraag|vragen)\s+(?P<nums>{_LIST})",
+    re.IGNORECASE,
+)
+# ... unless the answer meant is another document's: "vraag 2 van het lid X", "in de brief van"
+_ELSEWHERE = re.compile(
+    r"\s*(?:van\s+(?:het\s+lid|de\s+leden|de\s+vragen|uw\s+Kamer)|\(?(?:in\s+)?(?:de|het|mijn)\s+(?:brief|Aanhangsel)"
+    r"|\(?Aanhangsel|\(?Kamerstuk)",
+    re.IGNORECASE,
 )
 
 
@@ -55,29 +55,18 @@ class Block:
     nums: tuple[int, ...]
     lines: tuple[Line, ...]
     at: int  # index of the heading line
+    words: str = ""  # the heading's words before its numbers: "Vraag", "Antwoord vragen"
 
 
-def parse_numbers(text: str) -> tuple[int, ...]:
-    """ "3, 4 en 5" -> (3, 4, 5); "3 t/m 5" and "3-5" -> (3, 4, 5); "7, 8, 9 10 en 11" too."""
-    out: list[int] = []
-    for m in re.finditer(r"(t/m|tot en met|-|–)?\s*(\d+)", text):
-        n = int(m[2])
-        if m[1] and out and 0 < n - out[-1] <= 50:
-            out.extend(range(out[-1] + 1, n + 1))
-        elif n not in out:
-            out.append(n)
-    return tuple(out)
-
-
-def heading(line: Line) -> tuple[str, tuple[int, ...]] | None:
-    """("Q" | "A" | "M", numbers) when the line is a heading."""
+def heading(line: Line) -> tuple[str, tuple[int, ...], str] | None:
+    """("Q" | "A" | "M", numbers, the heading's words) when the line is a heading."""
     text = line.stripped
     if m := Q_HEAD.match(text):
-        return "Q", parse_numbers(m["nums"])
+        return "Q", parse_numbers(m["nums"]), m["words"]
     if m := A_HEAD.match(text):
-        return "A", parse_numbers(m["nums"] or "")
+        return "A", parse_numbers(m["nums"] or ""), m["words"]
     if M_HEAD.match(text):
-        return "M", ()
+        return "M", (), "Mededeling"
     return None
 
 
@@ -87,9 +76,9 @@ def blocks(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], list[Block]]:
     if not heads:
         return lines, []
     out = []
-    for j, (i, (kind, nums)) in enumerate(heads):
+    for j, (i, (kind, nums, words)) in enumerate(heads):
         end = heads[j + 1][0] if j + 1 < len(heads) else len(lines)
-        out.append(Block(kind, nums, lines[i + 1 : end], i))
+        out.append(Block(kind, nums, lines[i + 1 : end], i, words))
     return lines[: heads[0][0]], out
 
 
@@ -121,27 +110,24 @@ def parse_units(body: Body) -> tuple[tuple[Line, ...], list[Unit]]:
     placed += [(q.at, _question(body, q)) for q in pending]
     units = [u for _, u in sorted(placed, key=lambda item: item[0])]
     units = _unique_ids([replace(u, order=i) for i, u in enumerate(units)])
-    return preamble, resolve_see_answer(units)
+    return preamble, link_answers(units)
 
 
 def _qa(body: Body, questions: list[Block], answer: Block) -> Unit:
     nums = tuple(sorted({n for q in questions for n in q.nums}))
-    several = len(nums) > 1
-    texts = []
-    for q in questions:
-        text = body.render(q.lines)
-        texts.append(f"Vraag {numbers_text(q.nums)}\n{text}" if several else text)
-    if several:
-        label = f"Vraag {numbers_text(nums)} / Antwoord vragen {numbers_text(nums)}"
-    else:
-        label = f"Vraag {nums[0]} / Antwoord {nums[0]}"
+    if len(questions) > 1:  # each question after its own heading, as in the document
+        texts = [f"{q.words} {numbers_text(q.nums)}\n{body.render(q.lines)}" for q in questions]
+    else:  # the heading ("Vraag 3, 4 en 5") is in the label, not in the question
+        texts = [body.render(questions[0].lines)]
+    words = questions[0].words if len(questions) == 1 else "Vraag"
+    label = f"{words} {numbers_text(nums)} / {answer.words} {numbers_text(answer.nums or nums)}"
     lines = [line for q in questions for line in q.lines] + list(answer.lines)
     parts = ("\n\n".join(texts), body.render(answer.lines))
     return qa_unit(body, numbers_key(nums), nums, label, parts, lines)
 
 
 def _question(body: Body, q: Block) -> Unit:
-    label = f"Vraag {numbers_text(q.nums)}"
+    label = f"{q.words} {numbers_text(q.nums)}"
     return question_unit(body, numbers_key(q.nums), q.nums, label, body.render(q.lines), q.lines)
 
 
@@ -157,27 +143,25 @@ def _unique_ids(units: list[Unit]) -> list[Unit]:
     return out
 
 
-def resolve_see_answer(units: list[Unit]) -> list[Unit]:
-    """Append the referenced answer to answers that start with "Zie het antwoord op vraag N"."""
-    by_number = {n: u for u in units if u.kind == "qa" for n in (u.vraag or ())}
+def link_answers(units: list[Unit]) -> list[Unit]:
+    """Fill ``see_units``: the answers an answer points to, the Mededeling for open questions."""
+    by_number = {n: u.unit_id for u in units if u.kind == "qa" for n in (u.vraag or ())}
+    notice = next((u.unit_id for u in units if u.label == "Mededeling"), None)
     out = []
     for unit in units:
-        m = SEE_ANSWER.match(unit.answer) if unit.kind == "qa" else None
-        targets = []
-        for n in parse_numbers(m["nums"]) if m else ():
-            target = by_number.get(n)
-            if target is not None and target is not unit and target not in targets:
-                targets.append(target)
-        out.append(_with_targets(unit, targets) if targets else unit)
+        if unit.kind == "qa":
+            see = [by_number.get(n) for n in answer_references(unit.answer)]
+            see = [uid for uid in dict.fromkeys(see) if uid and uid != unit.unit_id]
+        else:
+            see = [notice] if notice and unit.kind == "question" else []
+        out.append(replace(unit, see_units=tuple(see)) if see else unit)
     return out
 
 
-def _with_targets(unit: Unit, targets: list[Unit]) -> Unit:
-    answer = unit.answer
-    for target in targets:
-        nums = target.vraag or ()
-        tag = f"Antwoord {nums[0]}" if len(nums) == 1 else f"Antwoord vragen {numbers_text(nums)}"
-        answer += f"\n\n[{tag}:] {target.answer}"
-    text = f"{unit.question}\n\n{answer}"
-    refs = tuple(dict.fromkeys(unit_refs(text, unit.footnotes) + unit.refs))
-    return replace(unit, answer=answer, text=text, refs=refs)
+def answer_references(text: str) -> tuple[int, ...]:
+    """Question numbers whose answers ``text`` points to, in order of mention."""
+    found: list[int] = []
+    for m in SEE_ANSWER.finditer(text):
+        if not _ELSEWHERE.match(text, m.end()):
+            found += [n for n in parse_numbers(m["nums"]) if n not in found]
+    return tuple(found)

@@ -106,12 +106,6 @@ def paragraph_unit(body: Body, n: int, lines: Sequence[Line], label: str = "") -
     )
 
 
-def numbers_text(numbers: Sequence[int]) -> str:
-    """(20, 21) -> "20 en 21"; (47, 48, 49, 50) -> "47, 48, 49 en 50"."""
-    words = [str(n) for n in numbers]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " en " + words[-1]
-
-
 def numbers_key(numbers: Sequence[int]) -> str:
     """(8,) -> "v8"; (20, 21) -> "v20-21"; (3, 5) -> "v3+5" (not a run)."""
     nums = list(numbers)
