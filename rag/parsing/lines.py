@@ -3,9 +3,9 @@
 List items keep their marker and start on a line of their own: a bullet (``•``) always, a
 dash (``– ``) or a number (``1. ``) only after a line ending in a colon or inside a list, so a
 dash clause (``zich\\n– voornamelijk in EU-verband –``) stays prose. Table rows carry their
-cells separated by tabs (see ``pdf``) and stay one row a line. In flowing PDF text, a heading
-("2. Specifieke adviezen ... comorbiditeit") has no full stop: it ends where the next line
-starts a sentence although its first word would have fit on the heading's line.
+cells separated by tabs (see ``pdf_layout``) and stay one row a line. In flowing PDF text, a
+heading ("2. Specifieke adviezen ... comorbiditeit") has no full stop: it ends where the next
+line starts a sentence although its first word would have fit on the heading's line.
 """
 
 from __future__ import annotations
