@@ -2,7 +2,7 @@
 
     .venv/bin/python eval/check_gold.py [FILE] [--corpus DIR]
 
-Checks, per item: the format (rag.gold.load_gold: keys, types, unique ids); each gold doc
+Checks, per item: the format (rag.evaluation.gold.load_gold: keys, types, unique ids); each gold doc
 exists in the corpus; each question number exists in that document; every must_mention group
 has a string that occurs (case-insensitive, whitespace normalised) in the text of at least
 one gold unit; the question shares no run of RUN or more words with the question text of any
@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from rag.errors import RagError  # noqa: E402
-from rag.gold import GoldItem, load_gold  # noqa: E402
+from rag.evaluation.gold import GoldItem, load_gold  # noqa: E402
 from rag.parsing import parse_file  # noqa: E402
 from rag.types import Unit  # noqa: E402
 

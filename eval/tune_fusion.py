@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.gold import load_gold
-from rag.metrics import mrr_at, recall_at
-from rag.retrieve import HybridRetriever, open_retriever, rrf, weighted
+from rag.answering.side import open_query_side
+from rag.evaluation.gold import load_gold
+from rag.evaluation.metrics import mrr_at, recall_at
+from rag.retrieval.hybrid import HybridRetriever, rrf, weighted
 from rag.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         retriever, questions, matches = qa_questions(Path(args.qa_csv), settings, args.index)
         gold, out = args.qa_csv, args.out or str(HERE / "fusion_check_qa2033.json")
     else:
-        retriever = open_retriever(settings, mode="hybrid")
+        retriever = open_query_side(settings, mode="hybrid").retriever
         items = [item for item in load_gold(args.gold) if item.answerable]
         units = [retriever.index.units[uid] for uid in retriever.index.unit_ids]
         matches = [lambda r, it=it: it.matches(units[r].doc, units[r].vraag) for it in items]
@@ -164,13 +165,13 @@ def qa_questions(
     csv_path: Path, settings: Settings, index: str | None
 ) -> tuple[HybridRetriever, list[str], list[Callable[[int], bool]]]:
     """The benchmark's retriever, its questions, and per question which unit rows match."""
-    from rag import qa_bench
+    from rag.evaluation import qa_bench
 
     folder = qa_bench.index_dir(settings, explicit=index is not None)
     if not qa_bench.is_current(folder, csv_path, settings):
         raise SystemExit(f"no current benchmark index in {folder}; run rag eval --qa-csv first")
     qa_settings = settings.override("index", dir=str(folder))
-    retriever = open_retriever(qa_settings, mode="hybrid")
+    retriever = open_query_side(qa_settings, mode="hybrid").retriever
     pairs = qa_bench.load_pairs(csv_path)
     relevant = qa_bench.relevant_ids(pairs)
     ids = retriever.index.unit_ids

@@ -17,19 +17,24 @@ from rag.errors import RagError
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO / "corpus"
 DEFAULT_INDEX = REPO / "index"
-PROMPTS_DIR = REPO / "prompts"
 
 
 @dataclass(frozen=True)
 class EmbedderSettings:
-    """Which sentence-transformers model embeds passages and queries."""
+    """Which model embeds passages and queries.
 
-    model: str = ""  # path to a sentence-transformers folder; "" = bundled all-MiniLM-L6-v2
-    query_prefix: str = ""  # e.g. "query: " for e5 models
-    passage_prefix: str = ""  # e.g. "passage: " for e5 models
-    max_tokens: int = 200  # tiktoken tokens per passage before a unit is split
+    model: "" (the bundled multilingual-e5-small), "minilm" (the bundled English
+    all-MiniLM-L6-v2), or a local sentence-transformers folder. The prefixes apply to a
+    folder only (the bundled e5 adds its own "query: " / "passage: ").
+    """
+
+    model: str = ""
+    query_prefix: str = ""  # e.g. "query: " for an e5 folder
+    passage_prefix: str = ""  # e.g. "passage: " for an e5 folder
+    max_tokens: int = 200  # tokenizer tokens (words for the bundled e5) before a unit is split
     overlap_tokens: int = 40
     batch_size: int = 32
+    threads: int = 2  # the bundled e5 engine's threads
 
 
 @dataclass(frozen=True)
@@ -68,11 +73,14 @@ class GenerationSettings:
     max_tokens: int = 160
     # prompt tokens at most (sources are added in rank order while they fit): prompt
     # evaluation dominates the time to first token on 2 cores (~0.4 s per 100 tokens with the
-    # bundled model; the system prompt's share is restored from a file, see rag/llm.py)
+    # bundled model; the system prompt's share is restored from a file, see rag/answering/llm.py)
     prompt_budget: int = 520
     # per source, the answer's sentences that best match the question go into the prompt
     source_sentences: int = 3
+    # sampling: greedy, with llama.cpp's usual repeat penalty (small models loop without it)
     temperature: float = 0.0
+    top_k: int = 1
+    repeat_penalty: float = 1.1
     threads: int = 2
     # llama.cpp's extra CPU buffer types (AMX, repacked weights). Off by default: the AMX
     # matmul segfaults on CPUs that report AMX inside VMs that do not enable it (seen here).
@@ -85,7 +93,7 @@ class AnswerSettings:
 
     mode: str = "generate"  # generate | quote
     support_threshold: float = 0.5
-    min_relevance: float = 0.3  # coverage of the question by the best unit (rag/quote.py)
+    min_relevance: float = 0.3  # coverage of the question by the best unit (rag/answering/quote.py)
     quote_sentences: int = 3
 
 

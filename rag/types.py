@@ -7,10 +7,13 @@ Everything here is a frozen dataclass with plain fields so it round-trips throug
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, Protocol
 
 DocKind = Literal["answers", "questions", "letter", "provincial", "plain"]
+DOC_KINDS: tuple[str, ...] = DocKind.__args__  # type: ignore[attr-defined]
+RETRIEVAL_MODES = ("hybrid", "bm25", "dense")
+ANSWER_MODES = ("generate", "quote")
 UnitKind = Literal["qa", "question", "paragraph"]
 RefKind = Literal["kamerstuk", "kenmerk", "aanhangsel"]
 
@@ -185,6 +188,31 @@ def _names(cls: type) -> set[str]:
     return {f.name for f in fields(cls)}
 
 
+@dataclass(frozen=True, eq=False)
+class Query:
+    """A question analysed once; retrieval, the evidence gate, quoting and verification read it.
+
+    ``text`` is what the user typed (cleaned); ``search_text`` is what retrieval reads (the
+    same, or read together with an earlier question for a follow-up); ``terms`` are the
+    analyzer's stemmed terms of ``search_text``, ``evidence_terms`` those that count as
+    evidence of the topic (English function words and the like left out); ``vector`` is the
+    embedded ``search_text`` once a dense side needs it.
+    """
+
+    text: str
+    lang: str
+    search_text: str
+    terms: tuple[str, ...]
+    evidence_terms: frozenset[str]
+    names: frozenset[str] = frozenset()  # terms of capitalised names, numbers and codes
+    context: str = ""  # the earlier question it was read with, if any
+    vector: Any = None  # numpy float32 (dim,), or None until embedded
+
+    def with_vector(self, vector: Any) -> Query:
+        """A copy that carries its embedding."""
+        return replace(self, vector=vector)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrict retrieval to documents, document kinds and a date range (ISO dates)."""
@@ -212,7 +240,7 @@ class Retriever(Protocol):
     """Finds the units that answer a question."""
 
     def search(
-        self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None
+        self, query: Query | str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None
     ) -> list[Hit]:
         """Top-k units for the query, best first, ranks starting at 1."""
         ...

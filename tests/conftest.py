@@ -53,3 +53,18 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data is not beside the repo")
     return path
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped corpus indexed once per session with the real bundled embedder.
+
+    Read-only for tests: a test that changes an index copies it first (`copy_index`); an
+    incremental build of the copy reuses every vector, so it costs no embedding.
+    """
+    from rag.cli.main import main
+
+    folder = tmp_path_factory.mktemp("shipped") / "index"
+    assert main(["index", "build", str(CORPUS), "--index", str(folder)]) == 0
+    return folder
+

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.lexical import Analyzer
+from rag.analysis.terms import Analyzer
 from rag.types import DocMeta, Document, Unit
 
 _ANALYZER = Analyzer()
@@ -79,3 +79,11 @@ def hand_units(path: Path) -> Document:
         ]
     meta = DocMeta(doc=doc, kind="answers" if len(blocks) > 2 else "letter", title=doc)
     return Document(meta=meta, units=tuple(units))
+
+
+def copy_index(source: Path, target: Path) -> Path:
+    """A private copy of an index folder (the folder is self-contained and movable)."""
+    import shutil
+
+    shutil.copytree(source, target)
+    return target

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import AnswerPipeline
-from rag.llm import Token
+from rag.answering.llm import Token
+from rag.answering.pipeline import AnswerPipeline
+from rag.answering.prompts import Prompts
 from rag.parsing import parse_file
-from rag.prompting import Prompts
 from rag.settings import REPO, Settings
 from rag.types import Filters, Hit, Unit
 

@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
 from rag.settings import REPO
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("ask") / "index"
-    assert main(["index", "build", str(REPO / "corpus"), "--index", str(folder)]) == 0
-    return folder
+def index(shipped_index: Path) -> Path:
+    """The shipped corpus indexed with the real embedder (once per session)."""
+    return shipped_index
 
 
 def ask(index: Path, capsys, *args: str) -> dict:

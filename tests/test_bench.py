@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 from index_helpers import HashEmbedder
 
-from rag.bench import percentiles, warm_retrieval
-from rag.bench_report import render_text
-from rag.bench_scale import recall_at_10, scale_run, synthetic
-from rag.cli import main
-from rag.retrieve import HybridRetriever
+from rag.bench.report import render_text
+from rag.bench.run import percentiles, warm_retrieval
+from rag.bench.scale import recall_at_10, scale_run, synthetic
+from rag.cli.main import main
+from rag.index.build import build_index
+from rag.index.load import load_index
+from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import Settings
-from rag.store import build_index, load_index
 
 QUERIES = [
     "Heeft het kabinet testkits van BGI gekocht?",

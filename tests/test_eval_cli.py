@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
-from rag.evaluate import METRIC_KEYS
+from rag.cli.main import main
+from rag.evaluation.evaluate import METRIC_KEYS
 
 REPO = Path(__file__).resolve().parent.parent
 DEV = REPO / "eval" / "dev.jsonl"
@@ -49,11 +49,9 @@ def assert_near_stored(result: dict, key: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped corpus indexed with the real embedder, once for this module."""
-    folder = tmp_path_factory.mktemp("eval") / "index"
-    assert main(["index", "build", str(REPO / "corpus"), "--index", str(folder)]) == 0
-    return folder
+def index(shipped_index: Path) -> Path:
+    """The shipped corpus indexed with the real embedder (once per session)."""
+    return shipped_index
 
 
 def test_malformed_gold_is_a_one_line_error(tmp_path: Path, capsys) -> None:

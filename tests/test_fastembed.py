@@ -11,10 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.embedders.numpy_bert import NumpyEncoder, gelu, load_query_encoder, read_config
+from rag.embedders.st import bundled_model_dir
 from rag.errors import RagError
-from rag.fastembed import NumpyEncoder, gelu, load_query_encoder, read_config
 from rag.parsing import parse_file
 from rag.settings import EmbedderSettings
+
+
+def minilm(**kw) -> EmbedderSettings:
+    """Settings for the bundled MiniLM folder (the numpy encoder runs BERT folders)."""
+    return EmbedderSettings(model=str(bundled_model_dir()), **kw)
 
 
 def real_texts(seed_paths) -> list[str]:
@@ -34,16 +40,16 @@ def real_texts(seed_paths) -> list[str]:
 
 @pytest.fixture(scope="module")
 def st_model():
-    from rag.embed import SentenceTransformerEmbedder
+    from rag.embedders.st import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(EmbedderSettings())
+    return SentenceTransformerEmbedder(minilm())
 
 
 @pytest.mark.slow
 def test_vectors_equal_sentence_transformers(st_model, seed_paths) -> None:
     texts = real_texts(seed_paths)
     assert max(len(t) for t in texts) > 2000  # over 256 tokens: truncated
-    fast = NumpyEncoder(EmbedderSettings())
+    fast = NumpyEncoder(minilm())
     for kind in ("query", "passage"):
         a, b = fast.embed(texts, kind), st_model.embed(texts, kind)
         assert a.shape == b.shape == (len(texts), 384)
@@ -55,8 +61,8 @@ def test_vectors_equal_sentence_transformers(st_model, seed_paths) -> None:
 
 
 def test_prefixes_apply_as_in_the_settings() -> None:
-    plain = NumpyEncoder(EmbedderSettings())
-    prefixed = NumpyEncoder(EmbedderSettings(query_prefix="query: "))
+    plain = NumpyEncoder(minilm())
+    prefixed = NumpyEncoder(minilm(query_prefix="query: "))
     assert np.allclose(prefixed.embed(["x"], "query"), plain.embed(["query: x"], "query"))
     assert np.allclose(prefixed.embed(["x"], "passage"), plain.embed(["x"], "passage"))
 
@@ -83,11 +89,12 @@ def test_a_non_bert_folder_is_refused_and_falls_back(tmp_path: Path) -> None:
 
 def test_the_query_path_imports_neither_torch_nor_sentence_transformers() -> None:
     code = (
-        "import sys; from rag.fastembed import load_query_encoder;"
-        "from rag.settings import EmbedderSettings;"
-        "e = load_query_encoder(EmbedderSettings()); e.embed(['testkits BGI'], 'query');"
+        "import sys; from rag.embedders.numpy_bert import load_query_encoder;"
+        "from rag.settings import EmbedderSettings; from rag.embedders.st import bundled_model_dir;"
+        "e = load_query_encoder(EmbedderSettings(model=str(bundled_model_dir())));"
+        "e.embed(['testkits BGI'], 'query');"
         "print(type(e).__name__, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["NumpyEncoder", "False", "False"]
-    assert isinstance(load_query_encoder(EmbedderSettings()), NumpyEncoder)
+    assert isinstance(load_query_encoder(minilm()), NumpyEncoder)

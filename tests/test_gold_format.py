@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import RagError
-from rag.gold import GoldRef, load_gold
+from rag.evaluation.gold import GoldRef, load_gold
 
 REPO = Path(__file__).resolve().parent.parent
 DEV = REPO / "eval" / "dev.jsonl"

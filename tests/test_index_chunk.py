@@ -7,8 +7,8 @@ import re
 import pytest
 from index_helpers import hand_units
 
-from rag.chunk import Chunker, WordSpans, embed_text, token_spans_for
-from rag.embed import bundled_model_dir
+from rag.embedders.st import bundled_model_dir
+from rag.index.chunk import Chunker, WordSpans, embed_text, token_spans_for
 from rag.types import DocMeta, Passage
 
 

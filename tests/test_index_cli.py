@@ -10,10 +10,10 @@ import sys
 import pytest
 from index_helpers import HashEmbedder
 
-from rag.cli import main
+from rag.cli.main import main
+from rag.index.build import build_index
 from rag.parsing import parse_file
 from rag.settings import Settings
-from rag.store import build_index
 
 SMALL = ("002_6ae4c03786fa8873", "003_54dab813ef9c6552", "004_cf4a3fa9a5a68e27")
 
@@ -36,7 +36,7 @@ def test_bm25_search_and_info_never_load_the_embedder(small_corpus, tmp_path) ->
     settings = Settings().override("index", dir=str(folder))
     build_index([small_corpus], settings, HashEmbedder(), parse=parse_file)
     code = (
-        "import json, sys; from rag.cli import main; "
+        "import json, sys; from rag.cli.main import main; "
         f"rc = main(['search', 'China mensenrechten', '--mode', 'bm25', '--index', '{folder}', "
         "'--json', '-k', '3']); "
         f"rc += main(['index', 'info', '--index', '{folder}']); "

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from index_helpers import HashEmbedder, hand_units
 
-from rag.dense import DenseIndex, brute_force_topk
 from rag.errors import RagError
+from rag.index.dense import DenseIndex, brute_force_topk
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from index_helpers import hand_units
 
-from rag.lexical import STOPWORDS, Analyzer, LexicalIndex, fold, stopwords_hash
+from rag.analysis.terms import STOPWORDS, Analyzer, fold, stopwords_hash
+from rag.index.lexical import LexicalIndex
 
 
 @pytest.fixture(scope="module")

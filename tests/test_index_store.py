@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 from index_helpers import FailingEmbedder, HashEmbedder
 
-from rag import manifest as mf
-from rag.chunk import embed_text
 from rag.errors import RagError
+from rag.index import format as mf
+from rag.index.build import build_index
+from rag.index.chunk import embed_text
+from rag.index.load import load_index
 from rag.parsing import parse_file
-from rag.retrieve import HybridRetriever
+from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import Settings
-from rag.store import build_index, load_index
 
 SEEDS = ("002_6ae4c03786fa8873", "003_54dab813ef9c6552", "004_cf4a3fa9a5a68e27")
 QUERIES = ["digitale vervolging van religieuze minderheden", "export van surveillance", "China"]
@@ -65,8 +66,8 @@ def test_build_then_load_round_trips_everything(corpus, settings) -> None:
     np.testing.assert_allclose(index.dense.vectors[:25], embedder.embed(texts, "passage"))
     assert index.hash == result.hash and len(index.hash) == 16
     m = index.manifest
-    assert m["embedder"] == {"name": "test:hash-64", "dim": 64, "query_prefix": "",
-                             "passage_prefix": ""}  # fmt: skip
+    assert m["embedder"] == {"name": "test:hash-64", "version": "", "dim": 64,
+                             "query_prefix": "", "passage_prefix": ""}  # fmt: skip
     assert m["lexical"]["stemmer"] == "dutch" and m["lexical"]["pystemmer_version"]
     assert {"bm25s", "faiss"} <= set(m["versions"])
     assert [s["doc"] for s in m["sources"]] == list(SEEDS)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.llm import LocalLLM, PrefixCache
-from rag.prompting import Prompts, chat_prefix
+from rag.answering.llm import LocalLLM, PrefixCache
+from rag.answering.prompts import Prompts, chat_prefix
 from rag.settings import GenerationSettings
 
 pytestmark = pytest.mark.slow

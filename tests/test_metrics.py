@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import metrics as m
-from rag.evaluate import METRIC_KEYS, Progress, curve, evaluate, summarize
-from rag.gold import GoldItem, GoldRef
+from rag.evaluation import metrics as m
+from rag.evaluation.evaluate import METRIC_KEYS, Progress, curve, evaluate, summarize
+from rag.evaluation.gold import GoldItem, GoldRef
 from rag.types import Answer, Citation, Filters, Hit, Unit
 
 DOC_QA = "001_f07640d600ade888"

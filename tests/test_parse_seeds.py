@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
 from rag.errors import RagError
 from rag.parsing import parse_file, parse_text
 from rag.parsing.footnotes import extract

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
 from rag.settings import REPO
 
 pytestmark = pytest.mark.slow
@@ -182,7 +182,7 @@ def test_bad_input(case, template, expected, env, capsys) -> None:
     err = capsys.readouterr().err
     after = tree_hash(env["index"])
     if expected is None:  # accepted: the same file named twice is one document, not two
-        from rag.store import load_index
+        from rag.index.load import load_index
 
         assert code == 0 and sorted(load_index(env["index"]).docs) == sorted(SEEDS)
         assert main(["index", "build", str(env["corpus"]), "--index", str(env["index"])]) == 0

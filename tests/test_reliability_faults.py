@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
+from rag.index.load import load_index
 from rag.settings import REPO
-from rag.store import load_index
 
 KILLS = 20
 SEEDS = ("002_6ae4c03786fa8873", "003_54dab813ef9c6552")
@@ -26,10 +26,10 @@ QUERY = "digitale vervolging van religieuze minderheden"
 
 
 def top_units(index: Path) -> list[str]:
-    from rag.retrieve import open_retriever
+    from rag.answering.side import open_query_side
     from rag.settings import Settings
 
-    retriever = open_retriever(Settings().override("index", dir=str(index)), "bm25")
+    retriever = open_query_side(Settings().override("index", dir=str(index)), "bm25").retriever
     return [h.unit.unit_id for h in retriever.search(QUERY, k=3, mode="bm25")]
 
 
@@ -126,7 +126,7 @@ def test_the_offline_guard_blocks_every_address_but_loopback() -> None:
 
 
 def test_the_ui_listens_on_loopback_unless_told_otherwise() -> None:
-    from rag.cli import build_parser
+    from rag.cli.main import build_parser
 
     args = build_parser().parse_args(["ui"])
     assert args.host == "127.0.0.1" and args.share is False

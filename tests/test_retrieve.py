@@ -9,10 +9,11 @@ import pytest
 from index_helpers import HashEmbedder
 
 from rag.errors import RagError
+from rag.index.build import build_index
+from rag.index.load import load_index
 from rag.parsing import parse_file
-from rag.retrieve import HybridRetriever, rrf, top_rows, weighted
+from rag.retrieval.hybrid import HybridRetriever, rrf, top_rows, weighted
 from rag.settings import RetrievalSettings, Settings
-from rag.store import build_index, load_index
 from rag.types import Filters
 
 DOCS = ("001_f07640d600ade888", "002_6ae4c03786fa8873", "003_54dab813ef9c6552",

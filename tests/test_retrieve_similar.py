@@ -7,12 +7,13 @@ import shutil
 import pytest
 from index_helpers import HashEmbedder
 
+from rag.analysis.terms import Analyzer
 from rag.errors import RagError
-from rag.lexical import Analyzer
+from rag.index.build import build_index
+from rag.index.load import load_index
 from rag.parsing import parse_file
+from rag.retrieval.similar import QuestionFinder
 from rag.settings import Settings
-from rag.similar import QuestionFinder
-from rag.store import build_index, load_index
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
 from rag.settings import REPO
 
 pytestmark = pytest.mark.slow

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from rag.answer import _sentences
-from rag.llm import Token
+from rag.analysis.sentences import split_sentences
+from rag.answering.llm import Token
+from rag.answering.stream import sentences as _sentences
+from rag.answering.verify import Sentence, parse_sentence, support, verified
 from rag.parsing import parse_file
-from rag.verify import Sentence, parse_sentence, split_sentences, support, verified
 
 
 def antwoord_8(seed_paths) -> str:

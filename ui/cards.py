@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 
-from rag.address import long_date
+from rag.answering.address import long_date
 from rag.types import Answer, Citation, DocMeta, Unit
 
 MARKER = re.compile(r"\[(\d{1,2})\]")

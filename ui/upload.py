@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import RagError
+from rag.parsing import MAX_BYTES
 
-MAX_BYTES = 20 * 1024 * 1024
 TYPES = (".txt", ".pdf")
 UPLOADS = "uploads"
 SAFE = re.compile(r"[^A-Za-z0-9_.-]+")

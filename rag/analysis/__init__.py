@@ -1,0 +1,1 @@
+"""Stage 1, text analysis: terms (fold, stem, stopwords), language, sentences, the query object."""

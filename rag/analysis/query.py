@@ -1,0 +1,35 @@
+"""The question analysed once into a Query: language, terms, evidence terms, names."""
+
+from __future__ import annotations
+
+import re
+
+from rag.analysis.lang import detect
+from rag.analysis.terms import Analyzer, fold
+from rag.types import Query
+
+_ENGLISH_STOPWORDS_TEXT = (
+    "the a an and of in is on that this with for are there what who which how why has have "
+    "can could does do did was were be been by to from about it its as or but they we you "
+    "your their any did dutch netherlands government cabinet minister"
+)
+# English function words are not evidence of a topic; a Dutch stemmer would keep them
+ENGLISH_STOPWORDS = frozenset(_ENGLISH_STOPWORDS_TEXT.split())
+NAME_LIKE = re.compile(r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+|\w*\d\w*)\b")
+WORDS = re.compile(r"\w\w+")
+
+
+def analyse(text: str, analyzer: Analyzer, context: str = "") -> Query:
+    """The Query for a question (read together with context, an earlier question, if given)."""
+    search_text = f"{context}\n{text}" if context else text
+    words = [w for w in WORDS.findall(search_text) if fold(w) not in ENGLISH_STOPWORDS]
+    names = {t for w in NAME_LIKE.findall(search_text) for t in analyzer.tokens(w)}
+    return Query(
+        text=text,
+        lang=detect(text),
+        search_text=search_text,
+        terms=tuple(analyzer.tokens(search_text)),
+        evidence_terms=frozenset(analyzer.tokens(" ".join(words))),
+        names=frozenset(names),
+        context=context,
+    )

@@ -1,0 +1,91 @@
+"""The one way to open the query side: index, query embedder, analyzer, retriever, answerer.
+
+`rag ask`, `search`, `similar`, `eval`, `bench` and the UI all open it here, so what is
+evaluated and benchmarked is what users run: the same index, the same query embedder (the
+one the index was built with, its roles and prefixes from the manifest), the same analyzer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rag.analysis.query import analyse
+from rag.analysis.terms import Analyzer
+from rag.answering.llm import ModelCache
+from rag.answering.open import build_answerer
+from rag.answering.pipeline import AnswerPipeline
+from rag.answering.prompts import Prompts
+from rag.embedders.base import Embedder
+from rag.embedders.load import open_embedder, settings_for_name
+from rag.embedders.prefetch import PrefetchedQueries
+from rag.index.load import Index, load_index
+from rag.retrieval.hybrid import HybridRetriever
+from rag.settings import EmbedderSettings, Settings
+from rag.types import Query
+
+
+@dataclass(frozen=True, eq=False)
+class QuerySide:
+    """Everything a question needs, opened once."""
+
+    settings: Settings
+    index: Index
+    embedder: Embedder | None
+    retriever: HybridRetriever
+    answerer: AnswerPipeline
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The index's analyzer (stemmer and stopwords from its manifest)."""
+        return self.index.lexical.analyzer
+
+    def query(self, text: str, context: str = "") -> Query:
+        """The question analysed once, with its vector when a dense side is there."""
+        query = analyse(text, self.analyzer, context)
+        if self.embedder is None:
+            return query
+        vector = self.embedder.embed([query.search_text], "query")[0]
+        return query.with_vector(np.asarray(vector, dtype=np.float32))
+
+
+def open_query_side(
+    settings: Settings,
+    mode: str = "hybrid",
+    embedder: Embedder | None = None,
+    models: ModelCache | None = None,
+    prompts: Prompts | None = None,
+    prefetch: Sequence[str] = (),
+) -> QuerySide:
+    """Load the index in settings.index.dir and open the query side over it.
+
+    The embedder is loaded only for dense and hybrid modes, and by default it is the one
+    the index was built with (settings.embedder.model overrides, and is then checked).
+    With prefetch, those queries are embedded in batches up front (evaluation runs).
+    """
+    index = load_index(settings.index.dir)
+    if embedder is None and mode != "bm25":
+        embedder = query_embedder(index, settings.embedder)
+    if embedder is not None and prefetch:  # evaluation: its questions embedded in batches
+        embedder = PrefetchedQueries(embedder, prefetch)
+    retriever = HybridRetriever(index, embedder, settings.retrieval)
+    answerer = build_answerer(settings, index, retriever, models, prompts)
+    return QuerySide(settings, index, embedder, retriever, answerer)
+
+
+def query_embedder(index: Index, settings: EmbedderSettings) -> Embedder:
+    """The embedder for queries: the one the index was built with (its prefixes from the
+    manifest), unless settings name another, which the retriever then checks."""
+    if not settings.model:
+        built = index.manifest["embedder"]
+        settings = settings_for_name(
+            built["name"],
+            replace(
+                settings,
+                query_prefix=settings.query_prefix or built.get("query_prefix", ""),
+                passage_prefix=settings.passage_prefix or built.get("passage_prefix", ""),
+            ),
+        )
+    return open_embedder(settings, "query")

@@ -1,0 +1,88 @@
+"""Verification of generated text: citation markers and the sentence support check.
+
+Support of a sentence by the text of the unit(s) it cites:
+- every number in the sentence occurs in the cited text;
+- every capitalised name (not sentence-initial) occurs in the cited text;
+- every word that is not a stopword occurs, as written (case and diacritics aside), in the
+  cited text or the question: a small model's near-copies garble words ("uitgewerkken",
+  "privébedrijmen") or cut a phrase into a claim the source does not make;
+- the share of the sentence's content words (stemmed, stopwords and words of the question
+  itself excluded) found in the cited text is at least the threshold.
+Words that only echo the question prove nothing, so they do not count as support; a sentence
+with no content words of its own is unsupported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.analysis.terms import STOPWORDS, TOKEN_RE, Analyzer, fold
+
+MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][\w-]{2,}")
+_ANALYZER = Analyzer()
+STOPWORD_SET = frozenset(STOPWORDS)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence without its markers, and the source numbers it cites."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+def parse_sentence(raw: str) -> Sentence:
+    """Take the [n] markers out of a sentence."""
+    cites = tuple(dict.fromkeys(int(n) for n in MARKER.findall(raw)))
+    text = MARKER.sub("", raw).strip()
+    text = re.sub(r"\s+([.!?,;:])", r"\1", text)
+    return Sentence(text, cites)
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words (the BM25 analyzer's tokens: stopwords removed)."""
+    return set(_ANALYZER.tokens(text))
+
+
+def _words(text: str) -> set[str]:
+    """The text's words as the analyzer sees them before stemming (folded, 2+ characters)."""
+    return set(TOKEN_RE.findall(fold(text)))
+
+
+def support(sentence: str, source: str, question: str = "") -> float:
+    """0..1: how well source backs sentence (0 when a number or a name is missing)."""
+    src_lower = source.lower()
+    for number in NUMBER.findall(sentence):
+        if number not in source:
+            return 0.0
+    for name in NAME.findall(sentence):
+        if name.lower() not in src_lower:
+            return 0.0
+    if _words(sentence) - _words(source) - _words(question) - STOPWORD_SET:
+        return 0.0  # a word the sources do not have: invented or garbled
+    terms = content_terms(sentence) - content_terms(question)
+    if not terms:
+        return 0.0
+    return len(terms & content_terms(source)) / len(terms)
+
+
+def verified(
+    sentences: Iterable[Sentence],
+    sources: dict[int, str],
+    threshold: float,
+    question: str = "",
+) -> list[Sentence]:
+    """Keep sentences whose markers all point to given sources and that those sources back."""
+    kept = []
+    for s in sentences:
+        cites = tuple(n for n in s.cites if n in sources)
+        if not cites or len(s.text) < 12:
+            continue
+        backing = "\n".join(sources[n] for n in cites)
+        if support(s.text, backing, question) >= threshold:
+            kept.append(Sentence(s.text, cites))
+    return kept

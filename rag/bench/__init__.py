@@ -1,0 +1,1 @@
+"""Stage 8, benchmarks: cold and warm latency, build throughput, the scale run."""

@@ -1,0 +1,161 @@
+"""`rag bench`: speed and memory, each figure printed next to its baseline, in one run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rag.cli.common import add_index_flag, add_json_flag, print_json, settings_from
+from rag.errors import RagError
+from rag.settings import REPO, Settings
+
+PARTS = ("cold", "warm", "build", "scale")
+DEFAULT_QA = REPO.parent / "shared" / "data" / "kamervragen-qa-2033.csv"
+DEFAULT_SIZES = "10000,100000,1000000"
+HNSW_MAX = 100_000  # HNSW build at 1M takes many minutes on 2 cores; IVF covers 1M
+WARM_QUERIES = 200
+
+
+def add(subparsers: argparse._SubParsersAction) -> None:
+    """Register `bench`."""
+    parser = subparsers.add_parser("bench", help="speed and memory figures next to baselines")
+    parser.add_argument("--runs", type=int, default=5, help="cold `rag ask` runs (median)")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="scale-run corpus sizes")
+    parser.add_argument("--qa-csv", default=str(DEFAULT_QA), help="the 2,033-pair CSV")
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)}"
+    )
+    add_index_flag(parser)
+    add_json_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen parts and print them side by side with their baselines."""
+    parts = _parts(args.only)
+    sizes = _sizes(args.sizes)
+    if args.runs <= 0:
+        raise RagError(f"--runs {args.runs} must be a positive number")
+    settings = settings_from(args)
+    qa_csv = Path(args.qa_csv)
+    if not qa_csv.is_file():
+        raise RagError(f"benchmark CSV {qa_csv} not found; pass it with --qa-csv FILE")
+    result: dict[str, Any] = {"machine": _machine(), "index_dir": settings.index.dir}
+    qa_dir = _qa_index(qa_csv, settings)
+    from rag.bench import run as bench
+
+    if "cold" in parts:
+        _say("cold: import sentence_transformers and rag ask")
+        result["cold"] = {
+            "import_sentence_transformers_s": round(bench.time_import_sentence_transformers(), 3),
+            "ask": bench.cold_ask(bench.SAMPLE_QUESTION, settings.index.dir, runs=args.runs),
+            "ask_quote": bench.cold_ask(
+                bench.SAMPLE_QUESTION, settings.index.dir, mode="quote", runs=args.runs
+            ),
+        }
+    if "warm" in parts:
+        _say("warm: retrieval per stage and answers")
+        result["warm"] = _warm(settings, qa_dir, qa_csv)
+    if "build" in parts:
+        _say("build: shipped corpus and the 2,033 answers, from scratch")
+        result["build"] = {
+            "shipped": bench.build_throughput(["index", "build", settings.corpus_dir]),
+            "qa2033": bench.build_throughput(
+                ["eval", "--qa-csv", str(qa_csv), "--retrieval", "bm25", "--limit", "1"]
+            ),
+        }
+    if "scale" in parts:
+        _say(f"scale: {', '.join(map(str, sizes))} synthetic passages")
+        result["scale"] = _scale(qa_dir, sizes)
+    if args.json:
+        print_json(result)
+    else:
+        print(render(result))
+    return 0
+
+
+def _warm(settings: Settings, qa_dir: Path, qa_csv: Path) -> dict[str, Any]:
+    from rag.answering.side import open_query_side
+    from rag.bench import run as bench
+    from rag.evaluation.qa_bench import load_pairs
+
+    queries = [p.question for p in load_pairs(qa_csv)[:WARM_QUERIES]]
+    out: dict[str, Any] = {}
+    for name, folder in (("shipped", Path(settings.index.dir)), ("qa2033", qa_dir)):
+        side = open_query_side(settings.override("index", dir=str(folder)))
+        out[f"retrieval_{name}"] = bench.warm_retrieval(
+            side.index, side.embedder, settings.retrieval, queries
+        )
+    out["answer"] = bench.warm_answer(settings, list(bench.WARM_QUESTIONS))
+    return out
+
+
+def _scale(qa_dir: Path, sizes: list[int]) -> list[dict[str, Any]]:
+    from rag.bench.scale import scale_run
+
+    rows = []
+    for n in sizes:
+        kinds = ["flat", "ivf", "hnsw"] if n <= HNSW_MAX else ["flat", "ivf"]
+        rows += scale_run(qa_dir / "vectors.npy", [n], kinds)
+    return rows
+
+
+def _qa_index(qa_csv: Path, settings: Settings) -> Path:
+    """The 2,033-answer index beside the main one, built once if missing or stale."""
+    from rag.cli.index import Bar
+    from rag.embedders.load import LazyEmbedder
+    from rag.evaluation import qa_bench
+
+    folder = qa_bench.index_dir(settings, explicit=False)
+    bar = Bar()
+    try:
+        qa_bench.ensure_index(qa_csv, folder, settings, LazyEmbedder(settings.embedder), bar)
+    finally:
+        bar.close()
+    return folder
+
+
+def _parts(text: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [p for p in parts if p not in PARTS]
+    if bad or not parts:
+        raise RagError(
+            f"unknown bench part {bad[0] if bad else text!r}; use --only {','.join(PARTS)}"
+        )
+    return parts
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1000:
+        raise RagError(f"--sizes {text!r} must be comma-separated sizes of at least 1000")
+    return sizes
+
+
+def _machine() -> dict[str, Any]:
+    import os
+    import platform
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def _say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def render(result: dict[str, Any]) -> str:
+    """The figures as aligned text, each next to its baseline and target."""
+    from rag.bench.report import render_text
+
+    return render_text(result)

@@ -1,0 +1,1 @@
+"""Stage 7, evaluation: gold sets, metrics, the 2,033-pair benchmark and reports."""

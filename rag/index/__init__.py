@@ -1,0 +1,1 @@
+"""Stage 4, the index: on-disk format, build (incremental, transactional) and load."""

@@ -1,0 +1,218 @@
+"""Incremental builds: which documents and vectors an old index can give a new one.
+
+A file whose sha256 (and the parser code and chunking) match the old index keeps its
+units, passages and vectors without being parsed. Every other file is parsed; its
+passages are embedded unless the old index holds a vector for the exact same text (a
+changed parser or an edited file re-embeds only what really changed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.index import format as mf
+from rag.index.chunk import Chunker, embed_text
+from rag.embedders.base import Embedder, Kind
+from rag.errors import RagError
+from rag.settings import Settings
+from rag.types import DocMeta, Document, Passage, Unit
+
+if TYPE_CHECKING:
+    from rag.index.load import Index
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def identity(
+    settings: Settings, embedder: Embedder, chunker: Chunker, parse: Callable
+) -> dict[str, Any]:
+    """The settings an old index must share for its vectors (embedder) or units to be reused."""
+    return {
+        "embedder": {
+            "name": embedder.name,
+            "version": getattr(embedder, "version", ""),
+            "query_prefix": settings.embedder.query_prefix,
+            "passage_prefix": settings.embedder.passage_prefix,
+        },
+        "chunking": chunker.describe(),
+        "parser": parser_identity(parse),
+    }
+
+
+def parser_identity(parse: Callable) -> dict[str, str]:
+    """The parser's module and a sha256 of its code: a changed parser re-parses every file."""
+    module = sys.modules[parse.__module__]
+    path = Path(module.__file__ or "")
+    files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.relative_to(path.parent).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes())
+    return {"module": parse.__module__, "code_sha256": digest.hexdigest()}
+
+
+@dataclass
+class Part:
+    """One document's share of the index; vectors None until embedded."""
+
+    meta: DocMeta
+    units: list[Unit]
+    passages: list[Passage]
+    question_ids: list[str]
+    vectors: np.ndarray | None = None
+    question_vectors: np.ndarray | None = None
+    status: str = "added"
+
+
+def known_vectors(old: Index) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Vectors of the old index by the exact text embedded: passages, and questions."""
+    passages = {
+        embed_text(p, old.units[p.unit_id], old.docs[p.doc]): old.dense.vectors[i]
+        for i, p in enumerate(old.passages)
+    }
+    questions = {
+        old.units[uid].question.strip(): old.question_vectors[i]
+        for i, uid in enumerate(old.question_ids)
+    }
+    return passages, questions
+
+
+def read_parts(
+    files: list[Path],
+    old: Index | None,
+    same_parts: bool,
+    parse: Callable[[Path], Document],
+    chunker: Chunker,
+    skip_bad: bool,
+    progress: Progress | None,
+) -> tuple[list[Part], list[str]]:
+    """Each file's part: reused from the old index when unchanged, else parsed and chunked."""
+    known = old.source_sha() if old else {}
+    rows = _rows_by_doc(old) if old and same_parts else {}
+    parts, skipped = [], []
+    for n, path in enumerate(files, start=1):
+        sha = mf.sha256_file(path)
+        if old and same_parts and known.get(path.stem) == sha:
+            parts.append(_reused(old, path.stem, rows.get(path.stem, [])))
+        else:
+            try:
+                doc = parse(path)
+            except Exception as exc:  # any parser failure: name the file, offer the fix
+                problem = parse_problem(path, exc)
+                if not skip_bad:
+                    raise RagError(f"{problem}; or pass --skip-bad to build without it") from exc
+                skipped.append(problem)
+                continue
+            status = _status(known.get(path.stem), sha)
+            parts.append(_parsed(doc, path, sha, chunker, status))
+        if progress:
+            progress("read sources", n, len(files))
+    return parts, skipped
+
+
+def parse_problem(path: Path, exc: Exception) -> str:
+    """One line naming the file and what went wrong (a RagError already names both)."""
+    if isinstance(exc, RagError):
+        return str(exc)
+    return f"cannot parse {path}: {type(exc).__name__}: {exc}; fix or remove the file"
+
+
+def _status(old_sha: str | None, sha: str) -> str:
+    """What happened to a file since the old index: added, changed or unchanged."""
+    return "added" if old_sha is None else "unchanged" if old_sha == sha else "changed"
+
+
+def _rows_by_doc(old: Index) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for i, p in enumerate(old.passages):
+        rows.setdefault(p.doc, []).append(i)
+    return rows
+
+
+def _reused(old: Index, doc: str, rows: list[int]) -> Part:
+    """An unchanged document's part, vectors and all, taken from the old index."""
+    units = [u for u in old.units.values() if u.doc == doc]
+    qrows = [i for i, uid in enumerate(old.question_ids) if old.units[uid].doc == doc]
+    return Part(
+        meta=old.docs[doc],
+        units=units,
+        passages=[old.passages[i] for i in rows],
+        question_ids=[old.question_ids[i] for i in qrows],
+        vectors=old.dense.vectors[rows],
+        question_vectors=old.question_vectors[qrows],
+        status="unchanged",
+    )
+
+
+def _parsed(doc: Document, path: Path, sha: str, chunker: Chunker, status: str) -> Part:
+    """A new or changed document's part, not yet embedded."""
+    meta = replace(doc.meta, source=doc.meta.source or path.name, sha256=sha)
+    units = list(doc.units)
+    questions = [u.unit_id for u in units if u.question.strip()]
+    return Part(meta, units, chunker.passages(units), questions, status=status)
+
+
+def embed_parts(
+    parts: list[Part],
+    embedder: Embedder,
+    batch: int,
+    progress: Progress | None,
+    cache: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
+) -> tuple[int, int]:
+    """Give vectors to every part that has none: from the cache by text, else embedded.
+
+    Returns how many passages and questions were embedded."""
+    todo = [p for p in parts if p.vectors is None]
+    texts, questions = [], []
+    for part in todo:
+        by_id = {u.unit_id: u for u in part.units}
+        texts.append([embed_text(p, by_id[p.unit_id], part.meta) for p in part.passages])
+        questions.append([by_id[uid].question.strip() for uid in part.question_ids])
+    new_texts = _missing(texts, cache[0])
+    new_questions = _missing(questions, cache[1])
+    known = dict(cache[0])
+    known.update(zip(new_texts, _batched(embedder, new_texts, "passage", batch, progress,
+                                          "embed passages"), strict=True))  # fmt: skip
+    asked = dict(cache[1])
+    asked.update(zip(new_questions, _batched(embedder, new_questions, "query", batch, progress,
+                                              "embed questions"), strict=True))  # fmt: skip
+    for part, ptexts, qtexts in zip(todo, texts, questions, strict=True):
+        part.vectors = _rows([known[t] for t in ptexts])
+        part.question_vectors = _rows([asked[q] for q in qtexts])
+    return len(new_texts), len(new_questions)
+
+
+def _missing(groups: list[list[str]], cache: dict[str, np.ndarray]) -> list[str]:
+    """Texts not in the cache, each once, in order."""
+    return list(dict.fromkeys(t for group in groups for t in group if t not in cache))
+
+
+def _rows(vectors: list[np.ndarray]) -> np.ndarray | None:
+    return np.stack(vectors).astype(np.float32) if vectors else None
+
+
+def _batched(
+    embedder: Embedder,
+    texts: list[str],
+    kind: Kind,
+    batch: int,
+    progress: Progress | None,
+    stage: str,
+) -> np.ndarray:
+    """Embed texts in batches (progress after each); shape (len(texts), dim)."""
+    if not texts:  # and do not ask for embedder.dim: that may load the model
+        return np.zeros((0, 0), dtype=np.float32)
+    out = []
+    step = max(1, batch) * 4
+    for i in range(0, len(texts), step):
+        out.append(np.asarray(embedder.embed(texts[i : i + step], kind), dtype=np.float32))
+        if progress:
+            progress(stage, min(i + step, len(texts)), len(texts))
+    return np.concatenate(out)

@@ -1,0 +1,128 @@
+"""The loaded Index object and load_index (format 1 on disk).
+
+An index folder holds plain files, listed with size and sha256 in ``manifest.json``:
+
+    docs.jsonl              DocMeta per document (dataclass fields)
+    units.jsonl             Unit.to_dict() per unit, documents in key order, units in order
+    passages.jsonl          Passage per embedded piece (row i = vector i)
+    vectors.npy             float32 passage vectors, L2-normalised
+    dense.faiss             the FAISS index over vectors.npy
+    bm25/                   bm25s arrays (.npy) and JSON parameters; row i = unit i
+    questions.json          unit ids of the units that have question text
+    question_vectors.npy    their question vectors (for "asked before?")
+
+Loading checks the manifest (format version, files, checksums) and says what to run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.index import format as mf
+from rag.index.dense import DenseIndex
+from rag.errors import RagError
+from rag.analysis.terms import Analyzer
+from rag.index.lexical import LexicalIndex
+from rag.types import DocMeta, Passage, Unit
+
+
+@dataclass(frozen=True, eq=False)
+class Index:
+    """A loaded index: documents, units, passages and both search sides."""
+
+    dir: Path
+    manifest: dict[str, Any]
+    docs: dict[str, DocMeta]
+    units: dict[str, Unit]  # unit_id -> Unit, in document order
+    passages: list[Passage]  # row i = dense row i
+    lexical: LexicalIndex  # row i = unit i of unit_ids
+    dense: DenseIndex
+    question_ids: list[str]
+    question_vectors: np.ndarray
+    unit_ids: list[str] = field(init=False)
+    passage_unit: np.ndarray = field(init=False)  # unit row of each passage
+
+    def __post_init__(self) -> None:
+        row = {uid: i for i, uid in enumerate(self.units)}
+        object.__setattr__(self, "unit_ids", list(self.units))
+        rows = np.array([row[p.unit_id] for p in self.passages], dtype=np.int64)
+        object.__setattr__(self, "passage_unit", rows)
+
+    @property
+    def hash(self) -> str:
+        """The index hash: identifies the settings and sources that built it."""
+        return str(self.manifest["hash"])
+
+    @property
+    def embedder_name(self) -> str:
+        """Name of the embedder that built the dense side."""
+        return str(self.manifest["embedder"]["name"])
+
+    def check_embedder(self, name: str, dim: int) -> None:
+        """Raise RagError, naming the fix, unless (name, dim) is the embedder that built us."""
+        mf.check_embedder(self.manifest, name, dim, self.dir)
+
+    def doc_vectors(self, doc: str) -> tuple[list[Passage], np.ndarray]:
+        """Passages of one document and their vectors (for incremental reuse)."""
+        rows = [i for i, p in enumerate(self.passages) if p.doc == doc]
+        return [self.passages[i] for i in rows], self.dense.vectors[rows]
+
+    def source_sha(self) -> dict[str, str]:
+        """doc -> sha256 of the source file it was built from."""
+        return {s["doc"]: s["sha256"] for s in self.manifest.get("sources", [])}
+
+
+def load_index(folder: str | Path, verify: bool = True) -> Index:
+    """Load an index folder; any mismatch is a RagError that says what to run."""
+    folder = Path(folder)
+    manifest = mf.read_manifest(folder)
+    if verify:
+        mf.check_files(manifest, folder)
+    try:
+        return _read(folder, manifest)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        fix = mf.rebuild_command(manifest, folder)
+        raise RagError(f"index in {folder} cannot be read ({exc}); rebuild with `{fix}`") from exc
+
+
+def _read(folder: Path, manifest: dict[str, Any]) -> Index:
+    lex = manifest["lexical"]
+    analyzer = Analyzer(stemmer_name=lex["stemmer"])
+    questions = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+    index = Index(
+        dir=folder,
+        manifest=manifest,
+        docs={d["doc"]: DocMeta.from_dict(d) for d in mf.read_jsonl(folder / "docs.jsonl")},
+        units={u.unit_id: u for u in map(Unit.from_dict, mf.read_jsonl(folder / "units.jsonl"))},
+        passages=[Passage(**p) for p in mf.read_jsonl(folder / "passages.jsonl")],
+        lexical=LexicalIndex.load(folder / "bm25", analyzer),
+        dense=DenseIndex.load(
+            folder / "dense.faiss", folder / "vectors.npy", manifest["dense"]["type"]
+        ),
+        question_ids=list(questions["unit_ids"]),
+        question_vectors=np.load(folder / "question_vectors.npy", allow_pickle=False),
+    )
+    _check_counts(index)
+    return index
+
+
+def _check_counts(index: Index) -> None:
+    counts = index.manifest["counts"]
+    found = {
+        "docs": len(index.docs),
+        "units": len(index.units),
+        "passages": len(index.passages),
+        "questions": len(index.question_ids),
+    }
+    wrong = {k: v for k, v in found.items() if counts.get(k) != v}
+    if (
+        wrong
+        or index.lexical.size != len(index.units)
+        or len(index.dense.vectors) != len(index.passages)
+    ):
+        raise ValueError(f"counts differ from the manifest: {wrong or 'row counts'}")

@@ -1,0 +1,1 @@
+"""Stage 5, retrieval: BM25 and dense rankings of units, fused; similar earlier questions."""

@@ -1,0 +1,185 @@
+"""Hybrid retrieval over a loaded index: BM25 and dense rankings of units, fused.
+
+Both sides rank UNITS: BM25 scores each unit's text; the dense side scores passages and a
+unit takes the best of its passages. The fused ranking is reciprocal rank fusion
+(``w / (rrf_k + rank)`` summed over the sides) or, with ``fusion = "weighted"``, a weighted
+sum of min-max normalised scores. Filters are applied before either side cuts its
+candidates, so a filtered search still returns k hits when k units pass the filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.analysis.query import analyse
+from rag.embedders.base import Embedder
+from rag.errors import RagError
+from rag.index.load import Index
+from rag.settings import RetrievalSettings
+from rag.types import DOC_KINDS as KINDS
+from rag.types import RETRIEVAL_MODES as MODES
+from rag.types import Filters, Hit, Query
+
+PASSAGES_PER_UNIT = 3  # dense over-fetch: passages fetched per candidate unit
+
+
+def rrf(rankings: dict[str, Sequence[int]], weights: dict[str, float], k: int) -> dict[int, float]:
+    """Reciprocal rank fusion: row -> sum over sides of weight / (k + rank), ranks from 1."""
+    fused: dict[int, float] = {}
+    for side, rows in rankings.items():
+        for rank, row in enumerate(rows, start=1):
+            fused[row] = fused.get(row, 0.0) + weights[side] / (k + rank)
+    return fused
+
+
+def weighted(
+    rankings: dict[str, Sequence[int]], scores: dict[str, np.ndarray], weights: dict[str, float]
+) -> dict[int, float]:
+    """Weighted sum of scores min-max normalised over each side's candidates."""
+    fused: dict[int, float] = {}
+    for side, rows in rankings.items():
+        if not len(rows):
+            continue
+        values = scores[side][list(rows)]
+        low, span = float(values.min()), float(values.max() - values.min()) or 1.0
+        for row, value in zip(rows, values, strict=True):
+            norm = (float(value) - low) / span
+            fused[row] = fused.get(row, 0.0) + weights[side] * norm
+    return fused
+
+
+def top_rows(scores: np.ndarray, n: int, positive: bool = True) -> list[int]:
+    """Rows of the n best scores, best first, ties by row; only scores > 0 when positive."""
+    rows = np.flatnonzero(scores > 0) if positive else np.flatnonzero(np.isfinite(scores))
+    order = rows[np.lexsort((rows, -scores[rows]))]
+    return [int(r) for r in order[:n]]
+
+
+def check_filters(index: Index, filters: Filters | None) -> None:
+    """Refuse filters that name documents or kinds the index does not have."""
+    if filters is None:
+        return
+    unknown = [d for d in filters.docs if d not in index.docs]
+    if unknown:
+        raise RagError(
+            f"no document {unknown[0]!r} in the index; see `rag index info` for the documents"
+        )
+    bad = [k for k in filters.kinds if k not in KINDS]
+    if bad:
+        raise RagError(f"unknown document kind {bad[0]!r}; use one of {', '.join(KINDS)}")
+
+
+class HybridRetriever:
+    """The Retriever of rag.types over an Index; the embedder is needed for dense modes."""
+
+    def __init__(
+        self, index: Index, embedder: Embedder | None, settings: RetrievalSettings | None = None
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings or RetrievalSettings()
+        if embedder is not None:
+            index.check_embedder(embedder.name, embedder.dim)
+
+    def analyse(self, query: Query | str) -> Query:
+        """The query as a Query, analysed with the index's own analyzer (once)."""
+        return query if isinstance(query, Query) else analyse(query, self.index.lexical.analyzer)
+
+    def search(
+        self, query: Query | str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None
+    ) -> list[Hit]:
+        """Top-k units for the query, best first, ranks from 1; at most one hit per unit."""
+        if mode not in MODES:
+            raise RagError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        check_filters(self.index, filters)
+        query = self.analyse(query)
+        if k <= 0 or not query.search_text.strip():
+            return []
+        n = max(self.settings.candidates, k)
+        sides = ("bm25", "dense") if mode == "hybrid" else (mode,)
+        rankings, scores = self.rankings(query, sides, n, filters)
+        return self._hits(self._fuse(mode, rankings, scores), rankings, scores, k)
+
+    def rankings(
+        self, query: Query | str, sides: Sequence[str], n: int, filters: Filters | None = None
+    ) -> tuple[dict[str, list[int]], dict[str, np.ndarray]]:
+        """Per side: the top-n unit rows, and every unit's score (before fusion)."""
+        query = self.analyse(query)
+        mask = self.unit_mask(filters)
+        rankings: dict[str, list[int]] = {}
+        scores: dict[str, np.ndarray] = {}
+        if "bm25" in sides:
+            scores["bm25"] = self.index.lexical.term_scores(query.terms)
+            if mask is not None:
+                scores["bm25"] = np.where(mask, scores["bm25"], 0.0)
+            rankings["bm25"] = top_rows(scores["bm25"], n)
+        if "dense" in sides:
+            rankings["dense"], scores["dense"] = self._dense(query, mask, n)
+        return rankings, scores
+
+    def unit_mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask over unit rows allowed by the filters (None: all allowed)."""
+        if filters is None or filters == Filters():
+            return None
+        ok = {doc: filters.allows(meta) for doc, meta in self.index.docs.items()}
+        return np.array([ok[u.doc] for u in self.index.units.values()], dtype=bool)
+
+    def query_vector(self, query: Query | str) -> np.ndarray:
+        """The query's vector: the one it carries, else its search text embedded now."""
+        query = self.analyse(query)
+        if query.vector is not None:
+            return np.asarray(query.vector, dtype=np.float32)
+        if self.embedder is None:
+            raise RagError("dense and hybrid search need an embedder; pass one, or use mode bm25")
+        return np.asarray(self.embedder.embed([query.search_text], "query")[0], dtype=np.float32)
+
+    def _dense(self, query: Query, mask: np.ndarray | None, n: int) -> tuple[list[int], np.ndarray]:
+        """Candidate unit rows by their best passage, and every unit's best passage score."""
+        q = self.query_vector(query)
+        index = self.index
+        allowed = None if mask is None else np.flatnonzero(mask[index.passage_unit])
+        ids, _ = index.dense.search(q, n * PASSAGES_PER_UNIT, allowed)
+        ranked = list(dict.fromkeys(int(index.passage_unit[i]) for i in ids))[:n]
+        unit_scores = np.full(len(index.units), -1.0, dtype=np.float32)  # -1: no passage
+        np.maximum.at(unit_scores, index.passage_unit, index.dense.vectors @ q)
+        return ranked, unit_scores
+
+    def _fuse(
+        self, mode: str, rankings: dict[str, list[int]], scores: dict[str, np.ndarray]
+    ) -> list[tuple[int, float]]:
+        """(unit row, fused score), best first, ties by row."""
+        if mode != "hybrid":
+            fused = {row: float(scores[mode][row]) for row in rankings[mode]}
+        else:
+            s = self.settings
+            weights = {"bm25": s.bm25_weight, "dense": s.dense_weight}
+            if s.fusion == "weighted":
+                fused = weighted(rankings, scores, weights)
+            elif s.fusion == "rrf":
+                fused = rrf(rankings, weights, s.rrf_k)
+            else:
+                raise RagError(
+                    f"unknown fusion {s.fusion!r}; set retrieval.fusion to rrf or weighted"
+                )
+        return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+    def _hits(
+        self,
+        fused: list[tuple[int, float]],
+        rankings: dict[str, list[int]],
+        scores: dict[str, np.ndarray],
+        k: int,
+    ) -> list[Hit]:
+        """Hits with per-side scores and ranks (rank 0: not among that side's candidates)."""
+        ranks = {side: {row: r for r, row in enumerate(rows, 1)} for side, rows in rankings.items()}
+        hits = []
+        for rank, (row, score) in enumerate(fused[:k], start=1):
+            detail: dict[str, float] = {}
+            for side in rankings:
+                detail[side] = round(float(scores[side][row]), 6)
+                detail[f"{side}_rank"] = ranks[side].get(row, 0)
+            unit = self.index.units[self.index.unit_ids[row]]
+            hits.append(Hit(rank=rank, unit=unit, score=round(score, 6), scores=detail))
+        return hits
