@@ -24,8 +24,10 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-k", type=int, help="number of sources to retrieve (default 5)")
     parser.add_argument("--doc", nargs="+", action="extend", default=[], help="only these docs")
     parser.add_argument("--kind", nargs="+", action="extend", default=[], help="document kinds")
-    parser.add_argument("--from", dest="date_from", metavar="DATE", help="from date (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="date_to", metavar="DATE", help="to date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="from date (YYYY[-MM[-DD]] or DD-MM-YYYY)"
+    )
+    parser.add_argument("--to", dest="date_to", metavar="DATE", help="to date (end of that period)")
     add_index_flag(parser)
     add_json_flag(parser)
     parser.set_defaults(func=run)

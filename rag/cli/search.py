@@ -7,13 +7,13 @@ import re
 import sys
 from typing import Any
 
+from rag.analysis.dates import FORMS, date_range, parse_date
 from rag.cli.common import add_index_flag, add_json_flag, print_json, settings_from
 from rag.errors import RagError
 from rag.settings import Settings
 from rag.types import RETRIEVAL_MODES as MODES
 from rag.types import Filters, Hit
 
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SNIPPET_CHARS = 220
 MAX_QUERY = 2000
 
@@ -26,10 +26,8 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=MODES, help="hybrid (default), bm25 or dense")
     parser.add_argument("--doc", nargs="+", action="extend", default=[], help="only these docs")
     parser.add_argument("--kind", nargs="+", action="extend", default=[], help="document kinds")
-    parser.add_argument(
-        "--from", dest="date_from", metavar="DATE", help="from date (YYYY[-MM[-DD]])"
-    )
-    parser.add_argument("--to", dest="date_to", metavar="DATE", help="to date (YYYY[-MM[-DD]])")
+    parser.add_argument("--from", dest="date_from", metavar="DATE", help=f"from date ({FORMS})")
+    parser.add_argument("--to", dest="date_to", metavar="DATE", help=f"to date ({FORMS})")
     add_common_flags(parser)
     parser.set_defaults(func=run)
 
@@ -52,39 +50,20 @@ def query_settings(args: argparse.Namespace) -> Settings:
 
 def filters_from(args: argparse.Namespace) -> Filters | None:
     """Filters from --doc, --kind, --from and --to (None when none is given)."""
-    start, end = _date(args.date_from, "--from", low=True), _date(args.date_to, "--to", low=False)
+    start, end = _dates(args.date_from, args.date_to)
     filters = Filters(docs=tuple(args.doc), kinds=tuple(args.kind), date_from=start, date_to=end)
     return None if filters == Filters() else filters
 
 
-def _date(value: str | None, flag: str, low: bool) -> str | None:
-    """An ISO date; YYYY or YYYY-MM widened to the first or last day it covers."""
-    if value is None:
-        return None
-    if not DATE_RE.match(value):
-        raise RagError(f"{flag} {value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
-    pad = ("-01", "-01") if low else ("-12", "-31")
-    while value.count("-") < 2:
-        value += pad[value.count("-")]
-    try:
-        _check_day(value)
-    except ValueError as exc:
-        raise RagError(f"{flag} {value!r} is not a real date ({exc}); write YYYY-MM-DD") from exc
-    return value
-
-
-def _check_day(value: str) -> None:
-    """ValueError unless value is a calendar date; a month end like 2021-02-31 is clamped."""
-    import calendar
-    import datetime
-
-    y, m, d = (int(x) for x in value.split("-"))
-    if not 1 <= m <= 12:
-        raise ValueError(f"month {m}")
-    last = calendar.monthrange(y, m)[1]
-    if d == 31 and last < 31:
-        return  # widened month end ("2021-02" -> up to 2021-02-31): still that month
-    datetime.date(y, m, d)
+def _dates(start: str | None, end: str | None) -> tuple[str | None, str | None]:
+    """--from/--to as ISO days (rag.analysis.dates, the same rules as the UI); flag in errors."""
+    for flag, value, is_end in (("--from", start, False), ("--to", end, True)):
+        if value is not None:
+            try:
+                parse_date(value, end=is_end)
+            except RagError as exc:
+                raise RagError(f"{flag} {exc}") from exc
+    return date_range(start, end)
 
 
 def run(args: argparse.Namespace) -> int:
