@@ -156,12 +156,15 @@ class Citation:
     label: str
     address: str
     refs: tuple[str, ...] = ()
-    quote: str = ""
+    quote: str = ""  # the quoted sentences (" … " between sentences that are not adjacent)
+    text: str = ""  # the unit's whole answer text (what the quote was taken from)
+    quoted: tuple[int, ...] = ()  # positions of the quoted sentences in split_sentences(text)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["vraag"] = list(self.vraag) if self.vraag is not None else None
         d["refs"] = list(self.refs)
+        d["quoted"] = list(self.quoted)
         return d
 
 
@@ -177,6 +180,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     lang: str = "nl"
     index_hash: str = ""
+    context: str = ""  # the earlier question this one was read with (a follow-up), if any
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -256,6 +260,13 @@ class Answerer(Protocol):
         mode: str = "generate",
         filters: Filters | None = None,
         on_text: Callable[[str], None] | None = None,
+        context: str = "",
+        on_sources: Callable[[tuple[Citation, ...]], None] | None = None,
     ) -> Answer:
-        """The final answer; on_text receives answer text as it becomes final (streaming)."""
+        """The final answer; on_text receives answer text as it becomes final (streaming).
+
+        context is an earlier question to read this one with (a follow-up); on_sources gets
+        the citations as soon as the quote's sources are known, and again, whole, whenever
+        verified model sentences add sources (the numbers stay the same between calls).
+        """
         ...

@@ -122,3 +122,32 @@ def test_unrelated_question_is_refused_without_running_the_model(bgi, tmp_path: 
     llm = ScriptedLLM("Ja [1].")
     answer = pipeline(bgi, llm).ask("Wat kost een nieuwe brug over de Waal bij Nijmegen?", k=3)
     assert answer.refused and answer.citations == () and llm.prompts == []
+
+
+def test_sources_reach_the_caller_before_the_model_runs_and_keep_their_numbers(bgi) -> None:
+    llm = ScriptedLLM(
+        "Daarna is er geen vervolgonderzoek gedaan met deze kits [1]. "
+        "Alle monsters blijven in Nederland en er is geen data gedeeld [2]."
+    )
+    calls: list[tuple[tuple, int]] = []
+    answer = pipeline(bgi, llm).ask(
+        QUESTION, k=3, on_sources=lambda c: calls.append((c, len(llm.prompts)))
+    )
+    first, prompts_then = calls[0]
+    assert prompts_then == 0 and first  # the quote's sources, before the model was asked
+    assert first[0].n == 1 and first[0].quote and first[0].quote in first[0].text
+    assert calls[-1][0] == answer.citations  # the last call is the final tuple
+    for citations, _ in calls:  # a number never changes between calls
+        for c in citations:
+            assert answer.citations[c.n - 1].unit_id == c.unit_id
+    cited = answer.citations[0]
+    assert cited.quoted and all(isinstance(p, int) for p in cited.quoted)
+
+
+def test_the_answer_records_the_question_it_was_read_with(bgi) -> None:
+    answer = pipeline(bgi, ScriptedLLM("")).ask(
+        "En wat deed het RIVM ermee?", k=3, mode="quote", context=QUESTION
+    )
+    assert answer.context == QUESTION and answer.to_dict()["context"] == QUESTION
+    alone = pipeline(bgi, ScriptedLLM("")).ask("En wat deed het RIVM ermee?", k=3, mode="quote")
+    assert alone.context == ""

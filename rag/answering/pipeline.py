@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from rag.analysis.query import analyse
 from rag.analysis.terms import Analyzer
-from rag.answering.address import address, province_of, unit_refs
+from rag.answering.address import address, province_of
+from rag.answering.cite import Cited, Ledger, OnSources, Sources
 from rag.answering.llm import LocalLLM
 from rag.answering.prompts import Prompts, build_prompt
 from rag.answering.quote import Evidence, Quote, best_sentences
@@ -26,21 +26,12 @@ from rag.answering.verify import verified
 from rag.errors import RagError
 from rag.index.lexical import LexicalIndex, unit_text
 from rag.settings import Settings
-from rag.types import ANSWER_MODES, Answer, Citation, DocMeta, Filters, Hit, Query, Retriever, Unit
+from rag.types import ANSWER_MODES, Answer, DocMeta, Filters, Hit, Query, Retriever, Unit
 
 MAX_FAILED = 2  # consecutive unsupported sentences before generation is abandoned
 # a second source is quoted only when it covers the question at least as well as the first
 # (eval/dev.jsonl, quote mode: citation precision 0.53 at 0.8, 0.57 at 1.0, same recall)
 SECOND_SOURCE = 1.0
-
-
-@dataclass(frozen=True)
-class Cited:
-    """A piece of the final answer: text and the hits it cites (in citation order)."""
-
-    text: str
-    hits: tuple[Hit, ...]
-    quotes: tuple[str, ...]
 
 
 class AnswerPipeline:
@@ -80,30 +71,65 @@ class AnswerPipeline:
         mode: str = "generate",
         filters: Filters | None = None,
         on_text: OnText | None = None,
+        context: str = "",
+        on_sources: OnSources | None = None,
     ) -> Answer:
-        """The verified answer (see the module docstring)."""
-        query = analyse(_check(question, mode, k), self.analyzer)
+        """The verified answer (see the module docstring and rag.types.Answerer)."""
+        query = analyse(_check(question, mode, k), self.analyzer, context)
         lang, timings, start = query.lang, {}, time.perf_counter()
         emit = Emitter(on_text, start, timings)
+        ledger = Ledger(self.address)
+        sources = Sources(ledger, on_sources)
         hits = self.retriever.search(query, k=k, mode=self.settings.retrieval.mode, filters=filters)
         timings["retrieve"] = time.perf_counter() - start
         # the corpus covers the question when any hit does; the sources stay in rank order
         # (quoting the first hit that passes instead cut citation precision: eval/RESULTS.md)
-        covered = any(
-            self.relevance(query, h) >= self.settings.answer.min_relevance for h in hits
-        )
+        covered = any(self.relevance(query, h) >= self.settings.answer.min_relevance for h in hits)
         strong = hits if covered else []
-        numbers: dict[str, int] = {}  # unit_id -> the [n] it is cited as
-        pieces = self._quote(query, strong, emit, numbers) if strong else []
+        pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
         if strong and mode == "generate":
-            written = self._generate(query, strong, emit, timings, numbers, pieces)
+            written = self._generate(query, strong, emit, timings, sources, pieces)
             used = "generate" if written else used
             pieces += written
         if not pieces:
             emit(self.prompts.refusal[lang])
         timings["total"] = time.perf_counter() - start
-        return self._answer(query.text, lang, used, pieces, emit.text, timings)
+        return Answer(
+            question=query.text, answer=emit.text, refused=used == "refuse", mode_used=used,  # type: ignore[arg-type]
+            citations=ledger.citations(), timings={k: round(v, 4) for k, v in timings.items()},
+            lang=lang, index_hash=self.index_hash, context=context,
+        )  # fmt: skip
+
+    def follow_up_context(self, question: str, previous: str) -> str:
+        """previous when the question reads as its follow-up on the evidence, else "".
+
+        A follow-up: read together with the previous question, a unit covers both (the
+        joint evidence is strong), while on its own the question's evidence is weak: no
+        unit passes the gate, or its best unit says less about it than the joint one does
+        and nothing about the previous question. BM25 and coverage only; no model runs.
+        """
+        if not previous.strip() or not question.strip():
+            return ""
+        own, prev = self._analyse(question), self._analyse(previous)
+        joint = analyse(question, self.analyzer, previous)
+        gate = self.settings.answer.min_relevance
+
+        def best(query: Query) -> list[Hit]:
+            return self.retriever.search(query, k=5, mode="bm25")
+
+        both = max(
+            (min(self.relevance(own, h), self.relevance(prev, h)) for h in best(joint)),
+            default=0.0,
+        )
+        if both < gate:
+            return ""  # read together nothing answers: a new question
+        alone = best(own)
+        if not alone or max(self.relevance(own, h) for h in alone) < gate:
+            return previous
+        top = alone[0]
+        own_only = self.relevance(prev, top) < gate and self.relevance(own, top) <= both
+        return previous if own_only else ""
 
     def relevance(self, query: Query, hit: Hit) -> float:
         """Evidence that the hit is about the question (coverage of the question's terms)."""
@@ -115,7 +141,7 @@ class AnswerPipeline:
         hits: list[Hit],
         emit: Emitter,
         timings: dict,
-        numbers: dict[str, int],
+        sources: Sources,
         shown: list[Cited],
     ) -> list[Cited]:
         llm = self.llm()
@@ -135,7 +161,7 @@ class AnswerPipeline:
             )  # fmt: skip
             said = " ".join(q for piece in shown for q in piece.quotes)
             intro = self.prompts.model_intro[query.lang]
-            pieces = self._verified_pieces(llm, built, query.text, emit, numbers, (said, intro))
+            pieces = self._verified_pieces(llm, built, query.text, emit, sources, (said, intro))
         timings["generate"] = time.perf_counter() - t0
         timings["prompt_tokens"] = built.tokens
         return pieces
@@ -146,7 +172,7 @@ class AnswerPipeline:
         built,  # noqa: ANN001
         question: str,
         emit: Emitter,
-        numbers: dict[str, int],
+        sources: Sources,
         shown: tuple[str, str],
     ) -> list[Cited]:
         """Stream, verify each sentence as it completes, emit the supported new ones.
@@ -158,13 +184,13 @@ class AnswerPipeline:
         said, intro = shown  # the text shown so far, and the heading of the model's part
         # a sentence must be backed by what the government answered (the Vraag's own words
         # are the member's claims); units without an answer back it with their text
-        sources = {n: h.unit.answer or h.unit.text for n, h in built.sources.items()}
+        texts = {n: h.unit.answer or h.unit.text for n, h in built.sources.items()}
         pieces: list[Cited] = []
         failed = 0
         threshold = self.settings.answer.support_threshold
         tokens = timed(llm.stream(built.text, prefix=built.prefix), emit)
         for sentence in sentences(tokens):
-            kept = verified([sentence], sources, threshold, question)
+            kept = verified([sentence], texts, threshold, question)
             failed = 0 if kept else failed + 1
             if failed >= MAX_FAILED:
                 break
@@ -172,14 +198,17 @@ class AnswerPipeline:
                 if _repeats(s.text, said):
                     continue
                 cited = tuple(built.sources[n] for n in s.cites)
-                marks = "".join(f" [{_number(numbers, h.unit.unit_id)}]" for h in cited)
-                quotes = tuple(
-                    _first(best_sentences(self.evidence, self._analyse(s.text), h.unit, 1))
-                    for h in cited
-                )
+                marks = "".join(f" [{sources.ledger.number(h.unit)}]" for h in cited)
+                best = [
+                    best_sentences(self.evidence, self._analyse(s.text), h.unit, 1) for h in cited
+                ]
+                quotes = tuple(_first(b) for b in best)
                 piece = Cited(s.text.rstrip() + marks, cited, quotes)
                 head = ("\n\n" if emit.text else "") + intro + "\n" if not pieces else " "
                 emit(piece.text, sep=head)
+                for h, b in zip(cited, best, strict=True):
+                    sources.ledger.mark(h.unit, tuple(q.position for q in b))
+                sources.publish()
                 pieces.append(piece)
                 said += " " + s.text
         return pieces
@@ -187,9 +216,7 @@ class AnswerPipeline:
     def _analyse(self, text: str) -> Query:
         return analyse(text, self.analyzer)
 
-    def _quote(
-        self, query: Query, hits: list[Hit], emit: Emitter, numbers: dict[str, int]
-    ) -> list[Cited]:
+    def _quote(self, query: Query, hits: list[Hit], emit: Emitter, sources: Sources) -> list[Cited]:
         n = self.settings.answer.quote_sentences
         best = hits[0]
         chosen = [best] + [
@@ -201,45 +228,14 @@ class AnswerPipeline:
             quotes = best_sentences(self.evidence, query, hit.unit, n if i == 0 else 1)
             if not quotes:
                 continue
-            text = f"«{_join(quotes)}» [{_number(numbers, hit.unit.unit_id)}]"
+            text = f"«{_join(quotes)}» [{sources.ledger.number(hit.unit)}]"
+            sources.ledger.mark(hit.unit, tuple(q.position for q in quotes))
             pieces.append(Cited(text, (hit,), (_join(quotes),)))
         if pieces:
+            sources.publish()  # the cards can show before the quote text arrives
             intro = self.prompts.quote_intro[query.lang]
             emit(intro + "\n" + "\n".join(p.text for p in pieces))
         return pieces
-
-    def _answer(
-        self, question: str, lang: str, used: str, pieces: list[Cited], text: str, timings: dict
-    ) -> Answer:
-        order: dict[str, tuple[Hit, list[str]]] = {}
-        for piece in pieces:
-            for hit, quote in zip(piece.hits, piece.quotes, strict=True):
-                entry = order.setdefault(hit.unit.unit_id, (hit, []))
-                if quote and quote not in entry[1]:
-                    entry[1].append(quote)
-        citations = tuple(
-            Citation(
-                n=n,
-                doc=hit.unit.doc,
-                unit_id=hit.unit.unit_id,
-                vraag=hit.unit.vraag,
-                label=hit.unit.label,
-                address=self.address(hit.unit),
-                refs=unit_refs(hit.unit),
-                quote=" … ".join(quotes),
-            )  # fmt: skip
-            for n, (hit, quotes) in enumerate(order.values(), start=1)
-        )
-        return Answer(
-            question=question, answer=text, refused=used == "refuse", mode_used=used,  # type: ignore[arg-type]
-            citations=citations, timings={k: round(v, 4) for k, v in timings.items()},
-            lang=lang, index_hash=self.index_hash,
-        )  # fmt: skip
-
-
-def _number(numbers: dict[str, int], unit_id: str) -> int:
-    """The unit's citation number in this answer, the next free one on first citation."""
-    return numbers.setdefault(unit_id, len(numbers) + 1)
 
 
 _WORD = re.compile(r"\w+")

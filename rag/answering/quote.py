@@ -81,10 +81,10 @@ def quotable_text(unit: Unit) -> str:
 
 def best_sentences(evidence: Evidence, query: Query, unit: Unit, n: int) -> list[Quote]:
     """The unit's n sentences that best match the question, in document order, verbatim."""
-    sentences = [s for s in split_sentences(quotable_text(unit)) if len(s) > 3]
     scored = [
         Quote(unit.unit_id, s, evidence.sentence_score(query, s), i)
-        for i, s in enumerate(sentences)
+        for i, s in enumerate(split_sentences(quotable_text(unit)))
+        if len(s) > 3
     ]
     top = sorted(scored, key=lambda q: (-q.score, q.position))[:n]
     if top and top[0].score == 0:  # nothing matches: the opening sentences carry the answer
