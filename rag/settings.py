@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import RagError
+from rag.types import ANSWER_MODES, RETRIEVAL_MODES
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO / "corpus"
 DEFAULT_INDEX = REPO / "index"
+FAISS_TYPES = ("flat", "hnsw", "ivf")  # as rag.index.dense builds them
+FUSIONS = ("weighted", "rrf")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class Settings:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
 
+    def __post_init__(self) -> None:
+        validate(self)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         """Build settings from a nested dict; a misspelt key is an error."""
@@ -154,3 +160,75 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
         else:
             kwargs[name] = value
     return cls(**kwargs)
+
+
+# (section.field, test, what the value must be); types are checked from the annotations
+_CHOICES = {
+    "index.faiss_type": FAISS_TYPES,
+    "retrieval.mode": RETRIEVAL_MODES,
+    "retrieval.fusion": FUSIONS,
+    "answer.mode": ANSWER_MODES,
+}
+_POSITIVE = ("embedder.max_tokens", "embedder.batch_size", "embedder.threads", "index.bm25_k1",
+             "retrieval.k", "retrieval.rrf_k", "retrieval.candidates", "generation.n_ctx",
+             "generation.max_tokens", "generation.prompt_budget", "generation.source_sentences",
+             "generation.top_k", "generation.threads", "answer.quote_sentences")  # fmt: skip
+_NON_NEGATIVE = ("embedder.overlap_tokens", "retrieval.bm25_weight", "retrieval.dense_weight",
+                 "generation.temperature", "generation.repeat_penalty")  # fmt: skip
+_FRACTIONS = ("index.bm25_b", "answer.support_threshold", "answer.min_relevance")
+_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool}
+
+
+def validate(settings: Settings) -> None:
+    """RagError naming the setting, the bad value and what it must be, for any wrong value."""
+    for section in fields(settings):
+        value = getattr(settings, section.name)
+        if str(section.type).endswith("Settings") and not is_dataclass(value):
+            _bad(section.name, value, f"a [{section.name}] table of settings")
+        if not is_dataclass(value):
+            _check_type(section.name, section.type, value)
+            continue
+        for f in fields(value):
+            key = f"{section.name}.{f.name}"
+            _check_value(key, f.type, getattr(value, f.name))
+    _check_stemmer(settings.index.stemmer)
+    e = settings.embedder
+    if not 2 * e.overlap_tokens < e.max_tokens:
+        _bad(
+            "embedder.overlap_tokens",
+            e.overlap_tokens,
+            f"below half of max_tokens ({e.max_tokens})",
+        )
+
+
+def _check_stemmer(name: str) -> None:
+    import Stemmer
+
+    if name not in Stemmer.algorithms():
+        _bad("index.stemmer", name, "a PyStemmer language, e.g. dutch or english")
+
+
+def _check_value(key: str, kind: Any, value: Any) -> None:
+    _check_type(key, kind, value)
+    if key in _CHOICES and value not in _CHOICES[key]:
+        _bad(key, value, "one of " + ", ".join(_CHOICES[key]))
+    if key in _POSITIVE and not value > 0:
+        _bad(key, value, "a positive number")
+    if key in _NON_NEGATIVE and value < 0:
+        _bad(key, value, "zero or more")
+    if key in _FRACTIONS and not 0 <= value <= 1:
+        _bad(key, value, "between 0 and 1")
+
+
+def _check_type(key: str, kind: Any, value: Any) -> None:
+    want = _TYPES.get(str(kind))
+    wrong_bool = isinstance(value, bool) and kind in ("int", "float")
+    if want is not None and (wrong_bool or not isinstance(value, want)):
+        _bad(key, value, {"int": "a whole number", "float": "a number"}.get(str(kind), f"a {kind}"))
+
+
+def _bad(key: str, value: Any, must: str) -> None:
+    raise RagError(
+        f"setting {key} = {value!r} is wrong: it must be {must}; fix it in the settings file "
+        "(or the flag that sets it)"
+    )

@@ -96,6 +96,6 @@ def test_cli_errors_are_one_line_with_the_fix(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert err.startswith("rag: error: index folder") and "rag index build" in err
     assert main(["search", "China", "--from", "juli", "--index", str(tmp_path)]) == 2
-    assert "write YYYY, YYYY-MM or YYYY-MM-DD" in capsys.readouterr().err
+    assert "write YYYY, YYYY-MM, YYYY-MM-DD or DD-MM-YYYY" in capsys.readouterr().err
     assert main(["index", "build", str(tmp_path / "missing"), "--index", str(tmp_path / "i")]) == 2
     assert "does not exist; pass existing files or folders" in capsys.readouterr().err

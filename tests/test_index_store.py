@@ -12,7 +12,7 @@ import pytest
 from index_helpers import FailingEmbedder, HashEmbedder
 
 from rag.errors import RagError
-from rag.index import format as mf
+from rag.index.manifest import FORMAT_VERSION, EmbedderInfo, Location, Manifest, rebuild_command
 from rag.index.build import build_index
 from rag.index.chunk import embed_text
 from rag.index.load import load_index
@@ -66,11 +66,17 @@ def test_build_then_load_round_trips_everything(corpus, settings) -> None:
     np.testing.assert_allclose(index.dense.vectors[:25], embedder.embed(texts, "passage"))
     assert index.hash == result.hash and len(index.hash) == 16
     m = index.manifest
-    assert m["embedder"] == {"name": "test:hash-64", "version": "", "dim": 64,
-                             "query_prefix": "", "passage_prefix": ""}  # fmt: skip
-    assert m["lexical"]["stemmer"] == "dutch" and m["lexical"]["pystemmer_version"]
-    assert {"bm25s", "faiss"} <= set(m["versions"])
-    assert [s["doc"] for s in m["sources"]] == list(SEEDS)
+    assert m.embedder == EmbedderInfo(name="test:hash-64", dim=64)
+    assert m.lexical.stemmer == "dutch" and m.lexical.pystemmer_version
+    assert {"bm25s", "faiss"} <= set(m.versions)
+    assert [s.doc for s in m.sources] == list(SEEDS)
+    assert m.format_version == FORMAT_VERSION == 2 and m.data.startswith("data-")
+    # paths are relative to the index folder; an outside source also keeps its absolute path
+    assert m.sources[0].path.rel == f"../corpus/{SEEDS[0]}.txt"
+    assert m.inputs == (Location("../corpus", str(corpus)),)
+    # the on-disk form reads back into the same typed manifest
+    raw = json.loads((Path(settings.index.dir) / "manifest.json").read_text(encoding="utf-8"))
+    assert Manifest.from_dict(raw) == m
     assert not list(Path(settings.index.dir).rglob("*.pkl"))
 
 
@@ -98,7 +104,7 @@ def test_index_refuses_another_embedder_and_says_what_to_run(corpus, settings) -
         HybridRetriever(index, other)
     msg = str(err.value)
     assert "built with test:hash-64 (dim 64), not /models/e5-small (dim 32)" in msg
-    assert f"rag index build {corpus}" in msg and "--embedder /models/e5-small" in msg
+    assert f"rag index build --index {settings.index.dir} --embedder /models/e5-small" in msg
     assert "--embedder test:hash-64" in msg  # or pass the same embedder
     HybridRetriever(index, None).search("China", mode="bm25")  # BM25 needs no embedder
 
@@ -129,13 +135,16 @@ def test_incremental_build_embeds_only_the_changed_file(corpus, settings) -> Non
     assert third.embedded == 0 and idle.calls == 0 and third.hash == second.hash
 
 
-def test_removed_file_drops_out(corpus, settings) -> None:
+def test_a_deleted_source_is_kept_until_removed(corpus, settings) -> None:
     build(corpus, settings)
     (corpus / f"{SEEDS[0]}.txt").unlink()
     result = build(corpus, settings)
+    assert result.kept == (SEEDS[0],) and result.removed == () and result.embedded == 0
+    assert SEEDS[0] in load_index(settings.index.dir).docs
+    result = build_index([], settings, HashEmbedder(), parse=parse_file, remove=(SEEDS[0],))
     index = load_index(settings.index.dir)
     assert result.removed == (SEEDS[0],) and result.embedded == 0
-    assert SEEDS[0] not in index.docs
+    assert SEEDS[0] not in index.docs and index.manifest.excluded == (SEEDS[0],)
     assert not [u for u in index.units.values() if u.doc == SEEDS[0]]
     assert not [uid for uid in index.question_ids if uid.startswith(SEEDS[0])]
 
@@ -155,6 +164,8 @@ def test_interrupted_build_leaves_the_old_index_answering(corpus, settings, tmp_
     assert after.hash == before.hash and "005_new" not in after.docs
     assert results(after) == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "index"]  # no leftovers
+    data = [p.name for p in Path(settings.index.dir).iterdir() if p.name.startswith("data-")]
+    assert data == [after.manifest.data]  # the failed build's data folder is gone
 
 
 def test_a_file_that_fails_to_parse_stops_the_build_or_is_skipped(corpus, settings) -> None:
@@ -184,7 +195,7 @@ def test_manifest_checks_name_the_fix(corpus, settings) -> None:
     folder = Path(settings.index.dir)
     manifest_path = folder / "manifest.json"
     original = manifest_path.read_text(encoding="utf-8")
-    fix = f"rag index build {corpus} --index {folder}"
+    fix = f"rag index build --index {folder}"
     for version, word in ((0, "older"), (99, "newer")):
         manifest = json.loads(original)
         manifest["format_version"] = version
@@ -193,12 +204,13 @@ def test_manifest_checks_name_the_fix(corpus, settings) -> None:
             load_index(folder)
         assert fix in str(err.value)
     manifest_path.write_text(original, "utf-8")
-    units = folder / "units.jsonl"
+    data = folder / json.loads(original)["data"]
+    units = data / "units.jsonl"
     units.write_text(units.read_text(encoding="utf-8").replace("China", "Chin@"), "utf-8")
     with pytest.raises(RagError, match="units.jsonl .* is corrupt") as err:
         load_index(folder)
     assert fix in str(err.value)
-    (folder / "dense.faiss").unlink()
+    (data / "dense.faiss").unlink()
     with pytest.raises(RagError, match="dense.faiss is missing"):
         load_index(folder)
     manifest_path.write_text("{not json", "utf-8")
@@ -214,11 +226,12 @@ def test_build_keeps_foreign_files_and_refuses_a_non_index_folder(corpus, settin
     (folder / "README.md").write_text("The default index folder.", "utf-8")
     build(corpus, settings)
     build(corpus, settings.override("index", bm25_b=0.5))  # a real rebuild, swapped in
+    (folder / "uploads").mkdir()
     assert (folder / "README.md").read_text("utf-8") == "The default index folder."
     with pytest.raises(RagError, match="is not a rag index and not empty"):
         build(corpus, settings.override("index", dir=str(corpus)))
     with pytest.raises(RagError, match="no .txt or .pdf files"):
-        build_index([tmp_path / "index" / "bm25"], settings, HashEmbedder(), parse=parse_file)
+        build_index([tmp_path / "index" / "uploads"], settings, HashEmbedder(), parse=parse_file)
 
 
 def test_a_changed_parser_reparses_but_reuses_vectors_of_identical_text(corpus, settings):
@@ -241,7 +254,7 @@ def test_a_changed_parser_reparses_but_reuses_vectors_of_identical_text(corpus, 
     # the label is in the embedded header: exactly the passages of the two Vraag 1 units
     rows = [p for p in index.passages if p.unit_id.endswith("#v1")]
     assert result.embedded == len(rows)
-    assert index.manifest["parser"]["module"] == "test_index_store"
+    assert index.manifest.parser.module == "test_index_store"
 
 
 def test_hnsw_index_is_stored_and_answers_like_flat(corpus, settings, tmp_path) -> None:
@@ -249,7 +262,7 @@ def test_hnsw_index_is_stored_and_answers_like_flat(corpus, settings, tmp_path) 
     hnsw = settings.override("index", dir=str(tmp_path / "hnsw"), faiss_type="hnsw")
     build(corpus, hnsw)
     index = load_index(hnsw.index.dir)
-    assert index.manifest["dense"]["type"] == "hnsw"
-    assert "--faiss hnsw" in mf.rebuild_command(index.manifest, index.dir)
+    assert index.manifest.dense.type == "hnsw"
+    assert "--faiss hnsw" in rebuild_command(index.manifest, index.dir)
     # a few hundred vectors: the approximate search finds the exact neighbours
     assert results(index) == results(load_index(settings.index.dir))

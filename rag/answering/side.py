@@ -79,13 +79,13 @@ def query_embedder(index: Index, settings: EmbedderSettings) -> Embedder:
     """The embedder for queries: the one the index was built with (its prefixes from the
     manifest), unless settings name another, which the retriever then checks."""
     if not settings.model:
-        built = index.manifest["embedder"]
+        built = index.manifest.embedder
         settings = settings_for_name(
-            built["name"],
+            built.name,
             replace(
                 settings,
-                query_prefix=settings.query_prefix or built.get("query_prefix", ""),
-                passage_prefix=settings.passage_prefix or built.get("passage_prefix", ""),
+                query_prefix=settings.query_prefix or built.query_prefix,
+                passage_prefix=settings.passage_prefix or built.passage_prefix,
             ),
         )
     return open_embedder(settings, "query")

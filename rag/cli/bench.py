@@ -95,11 +95,13 @@ def _warm(settings: Settings, qa_dir: Path, qa_csv: Path) -> dict[str, Any]:
 
 def _scale(qa_dir: Path, sizes: list[int]) -> list[dict[str, Any]]:
     from rag.bench.scale import scale_run
+    from rag.index.manifest import read_manifest
 
     rows = []
     for n in sizes:
         kinds = ["flat", "ivf", "hnsw"] if n <= HNSW_MAX else ["flat", "ivf"]
-        rows += scale_run(qa_dir / "vectors.npy", [n], kinds)
+        data = qa_dir / read_manifest(qa_dir).data  # the current version's data folder
+        rows += scale_run(data / "vectors.npy", [n], kinds)
     return rows
 
 

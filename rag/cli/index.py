@@ -1,9 +1,15 @@
-"""`rag index build [PATH...]` and `rag index info`: build the index, show what it holds."""
+"""`rag index build|add|remove|info`: keep the index up to date, show what it holds.
+
+`build` rebuilds from everything the index knows (its inputs, what was added, what was
+uploaded) plus any PATHs; `add` adds PATHs; `remove` drops documents; none drops a document
+unless told. Each prints what changed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -12,32 +18,53 @@ from rag.embedders.load import LazyEmbedder, embedder_name
 from rag.errors import RagError
 from rag.index import format as mf
 from rag.index.dense import FAISS_TYPES
+from rag.index.manifest import Manifest, check_files, read_manifest
 from rag.settings import Settings
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
-    """Register `index` with its `build` and `info` subcommands."""
+    """Register `index` with its `build`, `add`, `remove` and `info` subcommands."""
     parser = subparsers.add_parser("index", help="build the index or show what it holds")
     sub = parser.add_subparsers(dest="index_command", metavar="SUBCOMMAND", required=True)
-    build = sub.add_parser("build", help="parse, embed and index documents (incremental)")
+    build = sub.add_parser(
+        "build", help="bring the index up to date with everything it knows, plus PATHs"
+    )
     build.add_argument("paths", nargs="*", metavar="PATH", help=".txt/.pdf files or folders")
-    add_index_flag(build)
     build.add_argument(
+        "--replace", action="store_true", help="the index holds exactly PATHs (drops the rest)"
+    )
+    _build_flags(build)
+    build.set_defaults(func=run_build)
+    add_cmd = sub.add_parser("add", help="add documents (files or folders) to the index")
+    add_cmd.add_argument("paths", nargs="+", metavar="PATH", help=".txt/.pdf files or folders")
+    _build_flags(add_cmd)
+    add_cmd.set_defaults(func=run_build, replace=False)
+    remove = sub.add_parser("remove", help="remove documents from the index by key")
+    remove.add_argument("docs", nargs="+", metavar="DOC", help="document keys (file names)")
+    _build_flags(remove)
+    remove.set_defaults(func=run_build, replace=False, paths=[])
+    info = sub.add_parser("info", help="show the manifest, counts and size of an index")
+    add_index_flag(info)
+    add_json_flag(info)
+    info.set_defaults(func=run_info)
+
+
+def _build_flags(parser: argparse.ArgumentParser) -> None:
+    add_index_flag(parser)
+    parser.add_argument(
         "--embedder",
         metavar="MODEL",
         help="minilm (bundled English MiniLM) or a sentence-transformers folder; "
         "default: the bundled multilingual-e5-small",
     )
-    build.add_argument("--faiss", choices=FAISS_TYPES, help="flat (exact, default) or hnsw")
-    build.add_argument(
+    parser.add_argument("--faiss", choices=FAISS_TYPES, help="flat (exact, default) or hnsw")
+    parser.add_argument(
         "--skip-bad", action="store_true", help="leave out files that fail to parse (warn)"
     )
-    add_json_flag(build)
-    build.set_defaults(func=run_build)
-    info = sub.add_parser("info", help="show the manifest, counts and size of an index")
-    add_index_flag(info)
-    add_json_flag(info)
-    info.set_defaults(func=run_info)
+    parser.add_argument(
+        "--no-wait", action="store_true", help="fail at once when another build runs"
+    )
+    add_json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,39 +94,56 @@ class Bar:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """Build or update the index and report what was embedded."""
+    """Build, add or remove, and report what changed."""
     from rag.index.build import build_index
 
     settings = build_settings(args)
-    sources = args.paths or [settings.corpus_dir]
     bar = Bar()
+
+    def waiting(message: str) -> None:
+        print(f"rag: {message}", file=sys.stderr, flush=True)
+
     try:
         result = build_index(
-            sources,
+            args.paths,
             settings,
             LazyEmbedder(settings.embedder),
             skip_bad=args.skip_bad,
             progress=bar,
+            replace_all=args.replace,
+            remove=tuple(getattr(args, "docs", ())),
+            wait=not args.no_wait,
+            on_wait=waiting,
         )
     finally:
         bar.close()
     for line in result.skipped:
         print(f"rag: warning: skipped {line}", file=sys.stderr)
-    if result.recovered:
-        print(f"rag: note: an earlier build was killed; {result.recovered}", file=sys.stderr)
+    for path in result.missing:
+        print(f"rag: note: input {path} no longer exists; its documents are kept", file=sys.stderr)
     if args.json:
         print_json(result.to_dict())
-        return 0
-    print(
+    else:
+        print(describe_build(result))
+    return 0
+
+
+def describe_build(result: Any) -> str:
+    """What a build did, in lines: totals, then each kind of change."""
+    lines = [
         f"index {result.dir}: {result.docs} documents, {result.units} units, "
-        f"{result.passages} passages (hash {result.hash})\n"
+        f"{result.passages} passages (hash {result.hash})",
+        f"added {len(result.added)}, changed {len(result.changed)}, removed "
+        f"{len(result.removed)}, unchanged {len(result.unchanged)}, kept {len(result.kept)}; "
         f"embedded {result.embedded} passages and {result.questions_embedded} questions, "
-        f"reused {result.reused} passages, {result.seconds:.1f} s"
-    )
+        f"reused {result.reused} passages, {result.seconds:.1f} s",
+    ]
     for what in ("added", "changed", "removed"):
         if getattr(result, what):
-            print(f"{what}: {', '.join(getattr(result, what))}")
-    return 0
+            lines.append(f"{what}: {', '.join(getattr(result, what))}")
+    if result.kept:
+        lines.append(f"kept (source gone; `rag index remove` drops): {', '.join(result.kept)}")
+    return "\n".join(lines)
 
 
 def build_settings(args: argparse.Namespace) -> Settings:
@@ -114,48 +158,48 @@ def build_settings(args: argparse.Namespace) -> Settings:
 def run_info(args: argparse.Namespace) -> int:
     """Show the manifest, counts and size; say whether the files check out."""
     folder = Path(settings_from(args).index.dir)
-    manifest = mf.read_manifest(folder)
+    manifest = read_manifest(folder)
     try:
-        mf.check_files(manifest, folder)
+        check_files(manifest, folder)
         status = "ok"
     except RagError as exc:
         status = str(exc)
     info = {
         "dir": str(folder),
-        "hash": manifest.get("hash"),
+        "hash": manifest.hash,
         "status": status,
-        "counts": manifest.get("counts", {}),
-        "bytes": mf.index_size(folder),
-        "manifest": manifest,
+        "counts": asdict(manifest.counts),
+        "bytes": mf.index_size(folder, manifest),
+        "manifest": manifest.to_dict(),
     }
     if args.json:
         print_json(info)
     else:
-        print(describe(info))
+        print(describe(manifest, info))
     return 0 if status == "ok" else 1
 
 
-def describe(info: dict[str, Any]) -> str:
+def describe(m: Manifest, info: dict[str, Any]) -> str:
     """Human-readable summary of an index."""
-    m = info["manifest"]
-    e, c, lex, d = m["embedder"], m["chunking"], m["lexical"], m["dense"]
-    counts = info["counts"]
+    e, c, lex, d, n = m.embedder, m.chunking, m.lexical, m.dense, m.counts
+    folder = Path(info["dir"])
     lines = [
-        f"index     {info['dir']}  hash {info['hash']}  format {m['format_version']}",
-        f"built     {m.get('created', '?')}  status {info['status']}",
-        f"embedder  {e['name']} (dim {e['dim']}) prefixes {e['query_prefix']!r} "
-        f"{e['passage_prefix']!r}",
-        f"chunking  {c['tokenizer']}: max {c['max_tokens']} overlap {c['overlap_tokens']} "
-        f"header {c['header']}",
-        f"lexical   bm25s {m['versions'].get('bm25s')} k1 {lex['k1']} b {lex['b']}, stemmer "
-        f"{lex['stemmer']} (PyStemmer {lex['pystemmer_version']}), "
-        f"{lex['stopwords_count']} stopwords sha256 {lex['stopwords_sha256'][:12]}",
-        f"dense     faiss {m['versions'].get('faiss')} {d['type']} ({d['metric']})",
-        f"counts    {counts.get('docs')} documents, {counts.get('units')} units, "
-        f"{counts.get('passages')} passages, {counts.get('questions')} questions",
+        f"index     {info['dir']}  hash {m.hash}  format {m.format_version}  data {m.data}",
+        f"built     {m.created}  status {info['status']}",
+        f"embedder  {e.name} (dim {e.dim}) prefixes {e.query_prefix!r} {e.passage_prefix!r}",
+        f"chunking  {c.tokenizer}: max {c.max_tokens} overlap {c.overlap_tokens} header {c.header}",
+        f"lexical   bm25s {m.versions.get('bm25s')} k1 {lex.k1} b {lex.b}, stemmer "
+        f"{lex.stemmer} (PyStemmer {lex.pystemmer_version}), "
+        f"{lex.stopwords_count} stopwords sha256 {lex.stopwords_sha256[:12]}",
+        f"dense     faiss {m.versions.get('faiss')} {d.type} ({d.metric})",
+        f"counts    {n.docs} documents, {n.units} units, {n.passages} passages, "
+        f"{n.questions} questions",
         f"size      {info['bytes'] / 1e6:.2f} MB",
-        "sources",
+        "inputs",
     ]
-    lines += [f"  {s['doc']}  {s['sha256'][:12]}  {s['path']}" for s in m.get("sources", [])]
-    lines += [f"  skipped: {s}" for s in m.get("skipped", [])]
+    lines += [f"  {loc.resolve(folder)}" for loc in m.inputs]
+    lines += ["sources"]
+    lines += [f"  {s.doc}  {s.sha256[:12]}  {s.path.resolve(folder)}" for s in m.sources]
+    lines += [f"  removed: {doc}" for doc in m.excluded]
+    lines += [f"  skipped: {s}" for s in m.skipped]
     return "\n".join(lines)

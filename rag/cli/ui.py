@@ -42,11 +42,10 @@ def make_service(settings: Settings, models: Any = None) -> Any:
     def build(extra: list, progress: Any) -> object:
         from rag.embedders.load import LazyEmbedder
         from rag.index.build import build_index
-        from rag.index.load import load_index
 
-        inputs = load_index(settings.index.dir, verify=False).manifest.get("inputs", [])
-        sources = list(dict.fromkeys([*inputs, *map(str, extra)]))
-        return build_index(sources, settings, LazyEmbedder(settings.embedder), progress=progress)
+        # adds to everything the index knows (its inputs, earlier uploads); one at a time
+        lazy = LazyEmbedder(settings.embedder)
+        return build_index(list(extra), settings, lazy, progress=progress)
 
     return Service(settings, open_index, build)
 

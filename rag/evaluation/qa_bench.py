@@ -15,7 +15,7 @@ import re
 import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rag.embedders.base import Embedder
@@ -23,8 +23,7 @@ from rag.embedders.load import embedder_name
 from rag.errors import RagError
 from rag.evaluation import metrics as m
 from rag.evaluation.evaluate import DEPTH, Progress
-from rag.index import format as mf
-from rag.index.format import sha256_file
+from rag.index.manifest import read_manifest, sha256_file
 from rag.settings import Settings
 from rag.types import DocMeta, Document, Retriever, Unit
 
@@ -162,25 +161,24 @@ def index_dir(settings: Settings, explicit: bool) -> Path:
 def is_current(folder: Path, csv_path: Path, settings: Settings) -> bool:
     """True when folder holds a benchmark index of this very CSV built with these settings."""
     try:
-        manifest = mf.read_manifest(folder)
+        manifest = read_manifest(folder)
     except RagError:
         return False
     from rag.index.build import default_chunker
     from rag.index.incremental import parser_identity
 
-    e, lex = manifest["embedder"], manifest["lexical"]
+    e, lex = manifest.embedder, manifest.lexical
     want = settings.embedder
     return (
-        [(s["doc"], s["sha256"]) for s in manifest.get("sources", [])]
-        == [(QA_DOC, sha256_file(csv_path))]
+        list(manifest.source_sha().items()) == [(QA_DOC, sha256_file(csv_path))]
         # the parser identity hashes this module's code: editing it rebuilds the index
-        and manifest.get("parser") == parser_identity(parse_csv)
-        and manifest["chunking"] == default_chunker(settings).describe()
-        and e["name"] == embedder_name(want)
-        and (e["query_prefix"], e["passage_prefix"]) == (want.query_prefix, want.passage_prefix)
-        and (lex["stemmer"], lex["k1"], lex["b"])
+        and manifest.parser == parser_identity(parse_csv)
+        and asdict(manifest.chunking) == default_chunker(settings).describe()
+        and e.name == embedder_name(want)
+        and (e.query_prefix, e.passage_prefix) == (want.query_prefix, want.passage_prefix)
+        and (lex.stemmer, lex.k1, lex.b)
         == (settings.index.stemmer, settings.index.bm25_k1, settings.index.bm25_b)
-        and manifest["dense"]["type"] == settings.index.faiss_type
+        and manifest.dense.type == settings.index.faiss_type
     )
 
 
@@ -204,7 +202,9 @@ def ensure_index(
         source = stage / SOURCE_NAME
         shutil.copyfile(csv_path, source)
         settings = settings.override("index", dir=str(folder))
-        build_index([source], settings, embedder, parse=parse_csv, progress=progress)
+        build_index(
+            [source], settings, embedder, parse=parse_csv, progress=progress, replace_all=True
+        )
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return True

@@ -1,18 +1,14 @@
-"""Building an index: collect the source files, reuse what the old index has, embed the rest,
-write a new folder and swap it in atomically."""
+"""Building an index: plan the sources (rag/index/sources.py), reuse what the old index has,
+embed the rest, write a new data folder and commit it, all under the index's build lock."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from rag.embedders.base import Embedder
 from rag.embedders.e5 import NAME as E5_NAME
@@ -20,25 +16,24 @@ from rag.embedders.load import embedder_name, settings_for_name
 from rag.embedders.st import resolve_model_dir
 from rag.errors import RagError
 from rag.index import format as mf
+from rag.index import manifest as mm
+from rag.index.assemble import assemble, new_manifest
 from rag.index.chunk import Chunker, TokenSpans, WordSpans, token_spans_for
-from rag.index.dense import DenseIndex
-from rag.index.dense import library_versions as dense_versions
 from rag.index.incremental import (
+    Identity,
     Part,
     Progress,
     embed_parts,
     identity,
     known_vectors,
     read_parts,
+    reused_part,
 )
-from rag.analysis.terms import Analyzer
-from rag.index.lexical import LexicalIndex, unit_text
-from rag.index.lexical import library_versions as lexical_versions
 from rag.index.load import Index, load_index
-from rag.parsing import SUFFIXES
+from rag.index.lock import build_lock
+from rag.index.sources import Plan, check_source, plan
 from rag.settings import Settings
 from rag.types import Document
-
 
 
 @dataclass(frozen=True)
@@ -57,43 +52,14 @@ class BuildResult:
     changed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # documents whose source is gone, kept from the old index
+    missing: tuple[str, ...] = ()  # recorded inputs that no longer exist
     skipped: tuple[str, ...] = ()  # files that failed to parse (only with skip_bad)
     seconds: float = 0.0
-    recovered: str = ""  # what was repaired of a build killed before this one
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
         return asdict(self)
-
-
-def collect_files(sources: list[str | Path]) -> list[Path]:
-    """The .txt/.pdf files named or inside the folders named, ordered by document key."""
-    found: dict[Path, None] = {}
-    for src in map(Path, sources):
-        if src.is_dir():
-            found.update(dict.fromkeys(p.resolve() for p in sorted(src.rglob("*")) if _ok(p)))
-        elif src.is_file() and _ok(src):
-            found[src.resolve()] = None
-        elif src.is_file():
-            raise RagError(f"{src} is not a .txt or .pdf file; pass .txt/.pdf files or folders")
-        else:
-            raise RagError(f"{src} does not exist; pass existing files or folders")
-    if not found:
-        names = ", ".join(map(str, sources))
-        raise RagError(f"no .txt or .pdf files in {names}; pass files or folders that hold them")
-    by_key: dict[str, Path] = {}
-    for path in found:
-        if path.stem in by_key:
-            raise RagError(
-                f"{by_key[path.stem]} and {path} have the same document key {path.stem!r}; "
-                "rename one (the file name without extension is the key)"
-            )
-        by_key[path.stem] = path
-    return [by_key[key] for key in sorted(by_key)]
-
-
-def _ok(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith(".")
 
 
 def build_index(
@@ -105,56 +71,151 @@ def build_index(
     parse: Callable[[Path], Document] | None = None,
     skip_bad: bool = False,
     progress: Progress | None = None,
+    replace_all: bool = False,
+    remove: tuple[str, ...] = (),
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build (or update) the index in settings.index.dir from the source files, atomically.
+    """Add `sources` to the index in settings.index.dir and bring it up to date, atomically.
 
-    Files whose sha256 matches the old index keep their units and vectors (when the parser
-    code and chunking are unchanged too); the rest are parsed, and only passages whose text
-    the old index has not embedded are embedded. BM25 is rebuilt whole. Nothing replaces
-    the old index until the new one is complete: an exception leaves the old one as it was.
+    The index keeps every document it knows (its inputs, earlier additions, uploads) unless
+    `remove` names it or `replace_all` says the index is exactly `sources`. Unchanged files
+    keep their units and vectors; only text the old index has not embedded is embedded.
+    One build runs at a time per index (the others wait, or fail fast with wait=False);
+    nothing replaces the old version until the new one is complete.
     """
     start = time.perf_counter()
     folder = Path(settings.index.dir)
-    files = collect_files(sources)
-    recovered = mf.recover(folder) or ""  # what a killed build left behind
+    paths = [Path(s) for s in sources]
+    for path in paths:
+        check_source(path)  # before the lock: a typo fails at once
     mf.check_target(folder)
-    chunker = chunker or default_chunker(settings)
-    parse = parse or _default_parse()
-    ident = identity(settings, embedder, chunker, parse)
-    old, same_parts = _reusable(folder, ident)
-    parts, skipped = read_parts(files, old, same_parts, parse, chunker, skip_bad, progress)
-    cache = known_vectors(old) if old else ({}, {})
-    embedded, questions = embed_parts(
-        parts, embedder, settings.embedder.batch_size, progress, cache
-    )
-    assembled = _assemble(parts, settings, embedder)
-    manifest = _manifest(ident, assembled, settings, sources, files, skipped)
-    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
-    try:
-        written = mf.write_index(tmp, assembled, manifest)
-        mf.swap_in(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+    with build_lock(folder, wait, on_wait):
+        chunker = chunker or default_chunker(settings)
+        parse = parse or _default_parse()
+        ident = identity(settings, embedder, chunker, parse)
+        old, same_parts, manifest, legacy = _old_index(folder, ident)
+        if not paths and manifest is None and not legacy:
+            paths = [Path(settings.corpus_dir)]  # a new index: the configured corpus
+        todo = plan(folder, paths, manifest, legacy, replace_all, tuple(remove))
+        parts, skipped = read_parts(todo.files, old, same_parts, parse, chunker, skip_bad, progress)
+        parts = sorted([*parts, *_kept(todo, old, folder)], key=lambda p: p.meta.doc)
+        cache = known_vectors(old) if old else ({}, {})
+        embedded, questions = embed_parts(
+            parts, embedder, settings.embedder.batch_size, progress, cache
+        )
+        assembled = assemble(parts, settings, embedder)
+        written = _write(folder, assembled, ident, settings, todo, parts, skipped, manifest)
+        _delete_uploads(folder, manifest, remove)
     status = {s: tuple(p.meta.doc for p in parts if p.status == s) for s in _STATUSES}
+    old_docs = [s.doc for s in manifest.sources] if manifest else []
     return BuildResult(
         dir=str(folder.resolve()),
-        hash=written["hash"],
+        hash=written.hash,
         docs=len(parts),
         units=len(assembled["units"]),
         passages=len(assembled["passages"]),
         embedded=embedded,
         reused=len(assembled["passages"]) - embedded,
         questions_embedded=questions,
-        removed=tuple(sorted(set(old.docs) - {p.meta.doc for p in parts})) if old else (),
+        removed=tuple(sorted(set(old_docs) - {p.meta.doc for p in parts})),
+        missing=todo.missing,
         skipped=tuple(skipped),
         seconds=round(time.perf_counter() - start, 3),
-        recovered=recovered,
         **status,
     )
 
 
-_STATUSES = ("added", "changed", "unchanged")
+_STATUSES = ("added", "changed", "unchanged", "kept")
+
+
+def _old_index(
+    folder: Path, ident: Identity
+) -> tuple[Index | None, bool, mm.Manifest | None, list[Path]]:
+    """The old index if its vectors can be reused, whether its units can, its manifest, and
+    the inputs of a format-1 index (rebuilt into format 2)."""
+    try:
+        manifest = mm.read_manifest(folder)
+    except RagError:
+        raw = _raw(folder)
+        inputs = raw.get("inputs") if raw.get("format_version") == 1 else None
+        return None, False, None, [Path(p) for p in inputs or [] if isinstance(p, str)]
+    try:
+        old = load_index(folder)
+    except RagError:
+        return None, False, manifest, []
+    if not old.manifest.embedder.same_model(ident.embedder):
+        return None, False, manifest, []
+    same = old.manifest.chunking == ident.chunking and old.manifest.parser == ident.parser
+    return old, same, manifest, []
+
+
+def _raw(folder: Path) -> dict[str, Any]:
+    try:
+        return mm.read_raw(folder) or {}
+    except RagError:
+        return {}
+
+
+def _kept(todo: Plan, old: Index | None, folder: Path) -> list[Part]:
+    """Old documents whose source is gone: their parts, taken whole from the old index."""
+    if todo.keep and old is None:
+        raise RagError(
+            f"the source of {todo.keep[0]} is gone and the index in {folder} cannot give its "
+            f"vectors (another embedder, or unreadable); restore the file or "
+            f"`rag index remove {todo.keep[0]} --index {folder}`"
+        )
+    return [replace(reused_part(old, doc), status="kept") for doc in todo.keep] if old else []
+
+
+def _write(
+    folder: Path,
+    assembled: dict[str, Any],
+    ident: Identity,
+    settings: Settings,
+    todo: Plan,
+    parts: list[Part],
+    skipped: list[str],
+    old: mm.Manifest | None,
+) -> mm.Manifest:
+    """Write the new data folder and commit its manifest; the old version stays until then."""
+    data = folder / mf.new_data_name()
+    try:
+        files = mf.write_data(data, assembled)
+        sources = _sources(todo, parts, folder, old)
+        manifest = new_manifest(ident, assembled, settings, todo, sources, skipped)
+        written = mf.commit(folder, replace(manifest, data=data.name, files=files))
+    except OSError as exc:
+        shutil.rmtree(data, ignore_errors=True)
+        raise mf.write_problem(folder, exc) from exc
+    except BaseException:
+        shutil.rmtree(data, ignore_errors=True)
+        raise
+    mf.clean(folder, keep=data.name)
+    return written
+
+
+def _sources(
+    todo: Plan, parts: list[Part], folder: Path, old: mm.Manifest | None
+) -> tuple[mm.Source, ...]:
+    """Where each document came from: its file now, or the old record for a kept one."""
+    by_stem = {f.stem: f for f in todo.files}
+    before = {s.doc: s for s in old.sources} if old else {}
+    out = []
+    for part in parts:
+        doc = part.meta.doc
+        if doc in by_stem:
+            out.append(mm.Source(doc, mm.Location.of(by_stem[doc], folder), part.meta.sha256))
+        else:
+            out.append(before[doc])
+    return tuple(out)
+
+
+def _delete_uploads(folder: Path, old: mm.Manifest | None, remove: tuple[str, ...]) -> None:
+    """A removed document that was uploaded into the index folder: its copy goes too."""
+    for source in old.sources if old else ():
+        if source.doc in remove and not source.path.abs:
+            (folder / source.path.rel).unlink(missing_ok=True)
 
 
 def default_chunker(settings: Settings) -> Chunker:
@@ -172,92 +233,3 @@ def _default_parse() -> Callable[[Path], Document]:
     from rag.parsing import parse_file
 
     return parse_file
-
-
-def _reusable(folder: Path, ident: dict[str, Any]) -> tuple[Index | None, bool]:
-    """The old index if its vectors can be reused (same embedder), and whether its units can."""
-    try:
-        old = load_index(folder)
-    except RagError:
-        return None, False
-    m = old.manifest
-    if {k: v for k, v in m["embedder"].items() if k in ident["embedder"]} != ident["embedder"]:
-        return None, False
-    return old, m["chunking"] == ident["chunking"] and m.get("parser") == ident["parser"]
-
-
-def _assemble(parts: list[Part], settings: Settings, embedder: Embedder) -> dict[str, Any]:
-    """All parts joined into the files of one index (passages renumbered in order)."""
-    dims = {p.vectors.shape[1] for p in parts if p.vectors is not None and len(p.vectors)}
-    if len(dims) > 1:
-        raise RagError(
-            f"embedder {embedder.name} gives vectors of dim {sorted(dims)}: the model folder "
-            f"changed since the last build; delete {settings.index.dir} and build again"
-        )
-    dim = dims.pop() if dims else embedder.dim
-    units = [u for p in parts for u in p.units]
-    passages = [
-        replace(x, passage_id=i) for i, x in enumerate(x for p in parts for x in p.passages)
-    ]
-    analyzer = Analyzer(stemmer_name=settings.index.stemmer)
-    lexical = LexicalIndex.build(
-        [unit_text(u) for u in units], analyzer, settings.index.bm25_k1, settings.index.bm25_b
-    )
-    return {
-        "docs": [p.meta for p in parts],
-        "units": units,
-        "passages": passages,
-        "dense": DenseIndex.build(
-            _stack([p.vectors for p in parts], dim), settings.index.faiss_type
-        ),
-        "lexical": lexical,
-        "question_ids": [q for p in parts for q in p.question_ids],
-        "question_vectors": _stack([p.question_vectors for p in parts], dim),
-    }
-
-
-def _stack(blocks: list[np.ndarray | None], dim: int) -> np.ndarray:
-    blocks = [b for b in blocks if b is not None and len(b)]
-    return np.concatenate(blocks).astype(np.float32) if blocks else np.zeros((0, dim), np.float32)
-
-
-def _manifest(
-    ident: dict[str, Any],
-    assembled: dict[str, Any],
-    settings: Settings,
-    sources: list[str | Path],
-    files: list[Path],
-    skipped: list[str],
-) -> dict[str, Any]:
-    """Everything that built the index, before the file records and the hash are added."""
-    dense, lexical = assembled["dense"], assembled["lexical"]
-    by_doc = {m.doc: m for m in assembled["docs"]}
-    return {
-        "format": mf.FORMAT,
-        "format_version": mf.FORMAT_VERSION,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "embedder": {**ident["embedder"], "dim": dense.dim},
-        "chunking": ident["chunking"],
-        "lexical": {
-            **lexical.analyzer.describe(),
-            "k1": settings.index.bm25_k1,
-            "b": settings.index.bm25_b,
-            "rows": "units",
-        },
-        "dense": {"type": dense.kind, "metric": "inner_product", "rows": "passages"},
-        "parser": ident["parser"],
-        "versions": {**lexical_versions(), **dense_versions()},
-        "inputs": [str(Path(s).resolve()) for s in sources],
-        "sources": [
-            {"doc": p.stem, "path": str(p), "sha256": by_doc[p.stem].sha256}
-            for p in files
-            if p.stem in by_doc
-        ],
-        "skipped": skipped,
-        "counts": {
-            "docs": len(assembled["docs"]),
-            "units": len(assembled["units"]),
-            "passages": len(assembled["passages"]),
-            "questions": len(assembled["question_ids"]),
-        },
-    }

@@ -1,170 +1,117 @@
-"""The on-disk format of an index: the manifest, the checks on load, atomic writing.
+"""The on-disk layout of an index folder (format 2) and how a build commits to it.
 
-The manifest records what built an index and every file it holds (size, sha256). Every
-check that fails raises RagError naming the exact command that fixes it. A build writes
-into a temporary sibling folder which replaces the old index only when it is complete.
+    <index>/manifest.json     the commit point: names the data folder of the current version
+    <index>/data-<id>/        one version's files (see rag/index/load.py), never changed
+    <index>/uploads/          documents uploaded through the UI (sources of the index)
+    <index>/.lock             held by the build that runs (rag/index/lock.py)
+
+A build writes a new `data-<id>` folder (unique per build), then replaces manifest.json
+atomically (write, fsync, os.replace): a reader sees the old version or the new one, never
+a half state, and the index folder itself is never renamed. Old data folders are removed
+after the commit; a reader that was loading one retries with the new manifest.
 """
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import json
 import os
 import shutil
-from dataclasses import asdict
+import threading
+import time
+import uuid
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rag.errors import RagError
-from rag.settings import DEFAULT_CORPUS, DEFAULT_INDEX
+from rag.index.manifest import MANIFEST, FileRecord, Manifest, sha256_file
 
-FORMAT = "rag-index"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-BUNDLED_PREFIX = "bundled:"
-ENTRIES = frozenset(
-    [MANIFEST, "docs.jsonl", "units.jsonl", "passages.jsonl", "vectors.npy", "dense.faiss"]
-    + ["bm25", "questions.json", "question_vectors.npy"]
-)
-FOREIGN_OK = frozenset(["README.md", ".gitignore", ".gitkeep"])
-# What identifies an index: the inputs and every setting that changes its contents.
-HASHED_KEYS = ("format", "format_version", "embedder", "chunking", "lexical", "dense", "parser")
+DATA_PREFIX = "data-"
+LOCK = ".lock"
+UPLOADS = "uploads"
+# format 1 kept its files at the top of the index folder; a build over it removes them
+LEGACY = frozenset(["docs.jsonl", "units.jsonl", "passages.jsonl", "vectors.npy", "dense.faiss",
+                    "bm25", "questions.json", "question_vectors.npy"])  # fmt: skip
+FOREIGN_OK = frozenset(["README.md", ".gitignore", ".gitkeep", LOCK, UPLOADS])
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def new_data_name() -> str:
+    """A data folder name unique to this build (time, pid, thread, random)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return (
+        f"{DATA_PREFIX}{stamp}-{os.getpid()}-{threading.get_ident() % 10**6}-{uuid.uuid4().hex[:6]}"
+    )
 
 
-def file_records(folder: Path) -> dict[str, dict[str, Any]]:
-    """Size and sha256 of every file under folder except the manifest, by relative path."""
+def file_records(folder: Path) -> dict[str, FileRecord]:
+    """Size and sha256 of every file under folder, by relative path."""
     out = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if rel != MANIFEST:
-            out[rel] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        out[path.relative_to(folder).as_posix()] = FileRecord(
+            path.stat().st_size, sha256_file(path)
+        )
     return out
 
 
-def index_hash(manifest: dict[str, Any]) -> str:
-    """Short sha256 over the settings and the source checksums (not paths, not times)."""
-    ident = {key: manifest.get(key) for key in HASHED_KEYS}
-    ident["sources"] = [[s["doc"], s["sha256"]] for s in manifest.get("sources", [])]
-    blob = json.dumps(ident, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
-
-
-def rebuild_command(manifest: dict[str, Any] | None, folder: Path) -> str:
-    """The `rag index build ...` command that rebuilds this index with the same inputs."""
-    parts = ["rag index build"]
-    inputs = (manifest or {}).get("inputs") or []
-    if inputs and inputs != [str(DEFAULT_CORPUS)]:
-        parts += inputs
-    if Path(folder).resolve() != DEFAULT_INDEX.resolve():
-        parts += ["--index", str(folder)]
-    name = ((manifest or {}).get("embedder") or {}).get("name", "")
-    if name and not name.startswith(BUNDLED_PREFIX):
-        parts += ["--embedder", name]
-    if ((manifest or {}).get("dense") or {}).get("type", "flat") != "flat":
-        parts += ["--faiss", manifest["dense"]["type"]]
-    return " ".join(parts)
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of an index folder, checked for format and version."""
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        what = "does not exist" if not Path(folder).exists() else f"has no {MANIFEST}"
-        if not Path(folder).exists() and leftovers(Path(folder), "old"):
-            raise RagError(
-                f"index folder {folder} is missing: a build was killed while swapping it; "
-                f"`{rebuild_command(None, folder)}` restores the previous index and updates it"
-            )
-        raise RagError(
-            f"index folder {folder} {what}; build it with `{rebuild_command(None, folder)}`"
-        )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RagError(
-            f"{path} is corrupt ({exc}); rebuild with `{rebuild_command(None, folder)}`"
-        ) from exc
-    check_format(manifest, folder)
-    return manifest
-
-
-def check_format(manifest: dict[str, Any], folder: Path) -> None:
-    """Refuse a manifest of another format or format version, saying what to run."""
-    fix = rebuild_command(manifest if isinstance(manifest, dict) else None, folder)
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise RagError(f"{folder} does not hold a rag index; rebuild with `{fix}`")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version < FORMAT_VERSION:
-        raise RagError(
-            f"index in {folder} has format version {version}, older than {FORMAT_VERSION} "
-            f"which this rag reads; rebuild it with `{fix}`"
-        )
-    if version > FORMAT_VERSION:
-        raise RagError(
-            f"index in {folder} has format version {version}, newer than {FORMAT_VERSION}: "
-            f"it was built by a newer rag; update rag, or rebuild it with `{fix}`"
-        )
-
-
-def check_files(manifest: dict[str, Any], folder: Path) -> None:
-    """Every file the manifest lists exists with its recorded size and sha256."""
-    fix = rebuild_command(manifest, folder)
-    for rel, record in manifest.get("files", {}).items():
-        path = Path(folder) / rel
-        if not path.is_file():
-            raise RagError(f"index file {rel} is missing from {folder}; rebuild with `{fix}`")
-        if path.stat().st_size != record["bytes"] or sha256_file(path) != record["sha256"]:
-            raise RagError(
-                f"index file {rel} in {folder} is corrupt (checksum differs from the "
-                f"manifest); rebuild with `{fix}`"
-            )
-
-
-def check_embedder(manifest: dict[str, Any], name: str, dim: int, folder: Path) -> None:
-    """Refuse a query embedder other than the one that built the index."""
-    built = manifest["embedder"]
-    if built["name"] == name and int(built["dim"]) == int(dim):
-        return
-    same = (
-        "the default embedder (no --embedder)"
-        if built["name"].startswith(BUNDLED_PREFIX)
-        else f"--embedder {built['name']}"
-    )
-    new = {**manifest, "embedder": {"name": name}}
-    raise RagError(
-        f"index in {folder} was built with {built['name']} (dim {built['dim']}), not {name} "
-        f"(dim {dim}); rebuild with `{rebuild_command(new, folder)}` or use {same}"
-    )
-
-
-def write_index(folder: Path, parts: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
-    """Write every index file into an empty folder, the manifest last; return the manifest."""
-    folder.mkdir(parents=True, exist_ok=False)
-    write_jsonl(folder / "docs.jsonl", [asdict(d) for d in parts["docs"]])
-    write_jsonl(folder / "units.jsonl", [u.to_dict() for u in parts["units"]])
-    write_jsonl(folder / "passages.jsonl", [asdict(p) for p in parts["passages"]])
-    parts["dense"].save(folder / "dense.faiss", folder / "vectors.npy")
-    (folder / "bm25").mkdir()
-    parts["lexical"].save(folder / "bm25")
+def write_data(data: Path, parts: dict[str, Any]) -> dict[str, FileRecord]:
+    """Write every index file into a new data folder; the file records."""
+    data.mkdir(parents=False, exist_ok=False)
+    write_jsonl(data / "docs.jsonl", [asdict(d) for d in parts["docs"]])
+    write_jsonl(data / "units.jsonl", [u.to_dict() for u in parts["units"]])
+    write_jsonl(data / "passages.jsonl", [asdict(p) for p in parts["passages"]])
+    parts["dense"].save(data / "dense.faiss", data / "vectors.npy")
+    (data / "bm25").mkdir()
+    parts["lexical"].save(data / "bm25")
     ids = {"unit_ids": parts["question_ids"]}
-    (folder / "questions.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
-    np.save(folder / "question_vectors.npy", parts["question_vectors"], allow_pickle=False)
-    manifest = {**manifest, "files": file_records(folder)}
-    manifest["hash"] = index_hash(manifest)
-    text = json.dumps(manifest, ensure_ascii=False, indent=2)
-    (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    (data / "questions.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
+    np.save(data / "question_vectors.npy", parts["question_vectors"], allow_pickle=False)
+    for path in data.rglob("*"):
+        if path.is_file():
+            _fsync(path)
+    return file_records(data)
+
+
+def commit(folder: Path, manifest: Manifest) -> Manifest:
+    """Make manifest (with its hash) the current version of the index: one atomic rename."""
+    manifest = replace(manifest, hash=manifest.identity_hash())
+    tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        tmp.write_text(text, encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, folder / MANIFEST)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync(folder)
     return manifest
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or folder to disk (a crash after the commit keeps the new version)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def clean(folder: Path, keep: str) -> list[str]:
+    """Remove data folders other than `keep`, stale manifest temporaries and the files of a
+    format-1 index; the names removed. Only a build holding the lock may call this."""
+    removed = []
+    for entry in folder.iterdir():
+        old_data = entry.name.startswith(DATA_PREFIX) and entry.name != keep
+        stale = entry.name.startswith(f".{MANIFEST}.") or entry.name in LEGACY
+        if old_data or stale:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+    return removed
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -180,70 +127,9 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def index_size(folder: Path) -> int:
-    """Bytes on disk of all files in an index folder."""
-    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
-
-
-def swap_in(tmp: Path, folder: Path) -> None:
-    """Move a finished build into place; the old index stays until the renames."""
-    if not folder.exists():
-        tmp.rename(folder)
-        return
-    for entry in folder.iterdir():  # e.g. a README kept in the index folder
-        if entry.name not in ENTRIES and not (tmp / entry.name).exists():
-            copy = shutil.copytree if entry.is_dir() else shutil.copy2
-            copy(entry, tmp / entry.name)
-    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-    folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old)
-
-
-def _pid_of(entry: Path, kind: str) -> int | None:
-    """The PID in a leftover build folder name `.<index>.<kind>-<pid>`, else None."""
-    tail = entry.name.rpartition(f".{kind}-")[2]
-    return int(tail) if tail.isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by another user
-    return True
-
-
-def leftovers(folder: Path, kind: str) -> list[Path]:
-    """Build folders (`tmp` or `old`) of this index left by processes that no longer run."""
-    parent, prefix = folder.parent, f".{folder.name}.{kind}-"
-    if not parent.is_dir():
-        return []
-    found = [e for e in parent.iterdir() if e.name.startswith(prefix) and e.is_dir()]
-    return sorted(e for e in found if (pid := _pid_of(e, kind)) is not None and not _alive(pid))
-
-
-def recover(folder: Path) -> str | None:
-    """Repair what a build killed mid-way left behind; a description of what was done.
-
-    A build writes `.<index>.tmp-<pid>` and, to swap it in, renames the index to
-    `.<index>.old-<pid>` for an instant. A kill in that instant leaves no index folder:
-    the old one is renamed back. Leftover temporary folders of dead builds are removed.
-    """
-    done = []
-    old = leftovers(folder, "old")
-    if old and not folder.exists() and (old[-1] / MANIFEST).is_file():
-        old[-1].rename(folder)
-        done.append(f"restored the previous index from {old[-1].name}")
-        old = old[:-1]
-    for entry in [*old, *leftovers(folder, "tmp")]:
-        shutil.rmtree(entry, ignore_errors=True)
-        done.append(f"removed {entry.name}")
-    return "; ".join(done) or None
+def index_size(folder: Path, manifest: Manifest) -> int:
+    """Bytes on disk of the current version's files and the manifest."""
+    return sum(r.bytes for r in manifest.files.values()) + (folder / MANIFEST).stat().st_size
 
 
 def check_target(folder: Path) -> None:
@@ -258,3 +144,18 @@ def check_target(folder: Path) -> None:
             f"{folder} is not a rag index and not empty (holds {other[0]}); pass a new or "
             "empty folder with --index"
         )
+
+
+def write_problem(folder: Path, exc: OSError) -> RagError:
+    """One line for a failed write into the index folder: the cause and the fix."""
+    where = exc.filename or folder
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        fix = "free space on that disk (or pass another --index) and build again"
+        return RagError(f"no space left on the disk of {folder} while writing {where}; {fix}")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return RagError(
+            f"cannot write to the index folder {folder} ({exc.strerror}); make it writable "
+            "or pass a writable folder with --index"
+        )
+    return RagError(f"writing the index in {folder} failed at {where} ({exc.strerror}); "
+                    "fix the cause and build again")  # fmt: skip

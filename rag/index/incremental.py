@@ -13,14 +13,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.index import format as mf
-from rag.index.chunk import Chunker, embed_text
 from rag.embedders.base import Embedder, Kind
 from rag.errors import RagError
+from rag.index.chunk import Chunker, embed_text
+from rag.index.manifest import ChunkingInfo, EmbedderInfo, ParserInfo, sha256_file
 from rag.settings import Settings
 from rag.types import DocMeta, Document, Passage, Unit
 
@@ -30,23 +30,27 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def identity(
-    settings: Settings, embedder: Embedder, chunker: Chunker, parse: Callable
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Identity:
     """The settings an old index must share for its vectors (embedder) or units to be reused."""
-    return {
-        "embedder": {
-            "name": embedder.name,
-            "version": getattr(embedder, "version", ""),
-            "query_prefix": settings.embedder.query_prefix,
-            "passage_prefix": settings.embedder.passage_prefix,
-        },
-        "chunking": chunker.describe(),
-        "parser": parser_identity(parse),
-    }
+
+    embedder: EmbedderInfo  # dim 0: known once something is embedded
+    chunking: ChunkingInfo
+    parser: ParserInfo
 
 
-def parser_identity(parse: Callable) -> dict[str, str]:
+def identity(settings: Settings, embedder: Embedder, chunker: Chunker, parse: Callable) -> Identity:
+    """What this build's settings, embedder, chunker and parser are."""
+    info = EmbedderInfo(
+        name=embedder.name,
+        version=getattr(embedder, "version", ""),
+        query_prefix=settings.embedder.query_prefix,
+        passage_prefix=settings.embedder.passage_prefix,
+    )
+    return Identity(info, ChunkingInfo(**chunker.describe()), parser_identity(parse))
+
+
+def parser_identity(parse: Callable) -> ParserInfo:
     """The parser's module and a sha256 of its code: a changed parser re-parses every file."""
     module = sys.modules[parse.__module__]
     path = Path(module.__file__ or "")
@@ -55,7 +59,7 @@ def parser_identity(parse: Callable) -> dict[str, str]:
     for file in files:
         digest.update(file.relative_to(path.parent).as_posix().encode() + b"\0")
         digest.update(file.read_bytes())
-    return {"module": parse.__module__, "code_sha256": digest.hexdigest()}
+    return ParserInfo(module=parse.__module__, code_sha256=digest.hexdigest())
 
 
 @dataclass
@@ -98,9 +102,9 @@ def read_parts(
     rows = _rows_by_doc(old) if old and same_parts else {}
     parts, skipped = [], []
     for n, path in enumerate(files, start=1):
-        sha = mf.sha256_file(path)
+        sha = _source_sha(path)
         if old and same_parts and known.get(path.stem) == sha:
-            parts.append(_reused(old, path.stem, rows.get(path.stem, [])))
+            parts.append(reused_part(old, path.stem, rows.get(path.stem, [])))
         else:
             try:
                 doc = parse(path)
@@ -117,10 +121,28 @@ def read_parts(
     return parts, skipped
 
 
+def _source_sha(path: Path) -> str:
+    """The sha256 of a source file; a file gone or unreadable since it was listed is named."""
+    try:
+        return sha256_file(path)
+    except FileNotFoundError as exc:
+        raise RagError(f"{path} disappeared during the build; restore it or build again") from exc
+    except PermissionError as exc:
+        raise RagError(
+            f"cannot read {path} (permission denied); make it readable (chmod u+r) or remove it"
+        ) from exc
+    except OSError as exc:
+        raise RagError(f"cannot read {path} ({exc.strerror}); fix or remove the file") from exc
+
+
 def parse_problem(path: Path, exc: Exception) -> str:
     """One line naming the file and what went wrong (a RagError already names both)."""
     if isinstance(exc, RagError):
         return str(exc)
+    if isinstance(exc, FileNotFoundError):
+        return f"{path} disappeared during the build; restore it or build again"
+    if isinstance(exc, PermissionError):
+        return f"cannot read {path} (permission denied); make it readable (chmod u+r)"
     return f"cannot parse {path}: {type(exc).__name__}: {exc}; fix or remove the file"
 
 
@@ -136,8 +158,10 @@ def _rows_by_doc(old: Index) -> dict[str, list[int]]:
     return rows
 
 
-def _reused(old: Index, doc: str, rows: list[int]) -> Part:
+def reused_part(old: Index, doc: str, rows: list[int] | None = None) -> Part:
     """An unchanged document's part, vectors and all, taken from the old index."""
+    if rows is None:
+        rows = [i for i, p in enumerate(old.passages) if p.doc == doc]
     units = [u for u in old.units.values() if u.doc == doc]
     qrows = [i for i, uid in enumerate(old.question_ids) if old.units[uid].doc == doc]
     return Part(

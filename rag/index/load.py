@@ -1,6 +1,7 @@
-"""The loaded Index object and load_index (format 1 on disk).
+"""The loaded Index object and load_index (format 2 on disk, see rag/index/format.py).
 
-An index folder holds plain files, listed with size and sha256 in ``manifest.json``:
+The data folder named by ``manifest.json`` holds plain files, listed there with size and
+sha256:
 
     docs.jsonl              DocMeta per document (dataclass fields)
     units.jsonl             Unit.to_dict() per unit, documents in key order, units in order
@@ -11,24 +12,28 @@ An index folder holds plain files, listed with size and sha256 in ``manifest.jso
     questions.json          unit ids of the units that have question text
     question_vectors.npy    their question vectors (for "asked before?")
 
-Loading checks the manifest (format version, files, checksums) and says what to run.
+Loading checks the manifest (format version, files, checksums) and says what to run. A
+build that commits while a reader loads removes the data folder the reader was reading: the
+reader then finds a new manifest and loads again, so it never reports a false damage.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from rag.index import format as mf
-from rag.index.dense import DenseIndex
-from rag.errors import RagError
 from rag.analysis.terms import Analyzer
+from rag.errors import RagError
+from rag.index.dense import DenseIndex
+from rag.index.format import read_jsonl
 from rag.index.lexical import LexicalIndex
+from rag.index.manifest import Manifest, check_embedder, check_files, read_manifest, rebuild_command
 from rag.types import DocMeta, Passage, Unit
+
+RETRIES = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +41,7 @@ class Index:
     """A loaded index: documents, units, passages and both search sides."""
 
     dir: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     docs: dict[str, DocMeta]
     units: dict[str, Unit]  # unit_id -> Unit, in document order
     passages: list[Passage]  # row i = dense row i
@@ -56,16 +61,16 @@ class Index:
     @property
     def hash(self) -> str:
         """The index hash: identifies the settings and sources that built it."""
-        return str(self.manifest["hash"])
+        return self.manifest.hash
 
     @property
     def embedder_name(self) -> str:
         """Name of the embedder that built the dense side."""
-        return str(self.manifest["embedder"]["name"])
+        return self.manifest.embedder.name
 
     def check_embedder(self, name: str, dim: int) -> None:
         """Raise RagError, naming the fix, unless (name, dim) is the embedder that built us."""
-        mf.check_embedder(self.manifest, name, dim, self.dir)
+        check_embedder(self.manifest, name, dim, self.dir)
 
     def doc_vectors(self, doc: str) -> tuple[list[Passage], np.ndarray]:
         """Passages of one document and their vectors (for incremental reuse)."""
@@ -74,45 +79,60 @@ class Index:
 
     def source_sha(self) -> dict[str, str]:
         """doc -> sha256 of the source file it was built from."""
-        return {s["doc"]: s["sha256"] for s in self.manifest.get("sources", [])}
+        return self.manifest.source_sha()
 
 
 def load_index(folder: str | Path, verify: bool = True) -> Index:
     """Load an index folder; any mismatch is a RagError that says what to run."""
     folder = Path(folder)
-    manifest = mf.read_manifest(folder)
-    if verify:
-        mf.check_files(manifest, folder)
+    for _ in range(RETRIES):
+        manifest = read_manifest(folder)
+        try:
+            return _load(folder, manifest, verify)
+        except RagError:
+            if _committed_since(folder, manifest):
+                continue  # a build replaced the version we were reading: read the new one
+            raise
+    return _load(folder, read_manifest(folder), verify)
+
+
+def _committed_since(folder: Path, manifest: Manifest) -> bool:
     try:
-        return _read(folder, manifest)
+        return read_manifest(folder).data != manifest.data
+    except RagError:
+        return False
+
+
+def _load(folder: Path, manifest: Manifest, verify: bool) -> Index:
+    if verify:
+        check_files(manifest, folder)
+    try:
+        return _read(folder / manifest.data, folder, manifest)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        fix = mf.rebuild_command(manifest, folder)
+        fix = rebuild_command(manifest, folder)
         raise RagError(f"index in {folder} cannot be read ({exc}); rebuild with `{fix}`") from exc
 
 
-def _read(folder: Path, manifest: dict[str, Any]) -> Index:
-    lex = manifest["lexical"]
-    analyzer = Analyzer(stemmer_name=lex["stemmer"])
-    questions = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+def _read(data: Path, folder: Path, manifest: Manifest) -> Index:
+    analyzer = Analyzer(stemmer_name=manifest.lexical.stemmer)
+    questions = json.loads((data / "questions.json").read_text(encoding="utf-8"))
     index = Index(
         dir=folder,
         manifest=manifest,
-        docs={d["doc"]: DocMeta.from_dict(d) for d in mf.read_jsonl(folder / "docs.jsonl")},
-        units={u.unit_id: u for u in map(Unit.from_dict, mf.read_jsonl(folder / "units.jsonl"))},
-        passages=[Passage(**p) for p in mf.read_jsonl(folder / "passages.jsonl")],
-        lexical=LexicalIndex.load(folder / "bm25", analyzer),
-        dense=DenseIndex.load(
-            folder / "dense.faiss", folder / "vectors.npy", manifest["dense"]["type"]
-        ),
+        docs={d["doc"]: DocMeta.from_dict(d) for d in read_jsonl(data / "docs.jsonl")},
+        units={u.unit_id: u for u in map(Unit.from_dict, read_jsonl(data / "units.jsonl"))},
+        passages=[Passage(**p) for p in read_jsonl(data / "passages.jsonl")],
+        lexical=LexicalIndex.load(data / "bm25", analyzer),
+        dense=DenseIndex.load(data / "dense.faiss", data / "vectors.npy", manifest.dense.type),
         question_ids=list(questions["unit_ids"]),
-        question_vectors=np.load(folder / "question_vectors.npy", allow_pickle=False),
+        question_vectors=np.load(data / "question_vectors.npy", allow_pickle=False),
     )
     _check_counts(index)
     return index
 
 
 def _check_counts(index: Index) -> None:
-    counts = index.manifest["counts"]
+    counts = asdict(index.manifest.counts)
     found = {
         "docs": len(index.docs),
         "units": len(index.units),

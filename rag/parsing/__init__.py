@@ -58,19 +58,33 @@ def parse_file(path: Path) -> Document:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; binary data is refused."""
-    if b"\x00" in data[:4096]:
-        raise RagError(
-            f"{path}: looks like a binary file, not text; give a UTF-8 .txt file or a .pdf"
-        )
+    """Text in the encodings Dutch users produce: UTF-8 (with or without BOM), UTF-16 with a
+    BOM (Windows Notepad), else Windows-1252 / Latin-1. Binary data is refused."""
+    binary = RagError(
+        f"{path}: looks like a binary file, not text; give a UTF-8 .txt file or a .pdf"
+    )
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise binary  # a UTF-32 mark: no editor here writes it; treat as binary
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise binary from exc
+    elif b"\x00" in data[:4096]:
+        raise binary
+    else:
+        text = _decode_8bit(data)
+    if "\x00" in text:
+        raise binary
+    return text.removeprefix("\ufeff")
+
+
+def _decode_8bit(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     try:
         return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise RagError(
-            f"{path}: not UTF-8 or Windows-1252 text; convert it to UTF-8 "
-            "(e.g. `iconv -f <encoding> -t utf-8`) and parse it again"
-        ) from exc
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # the five bytes cp1252 leaves undefined

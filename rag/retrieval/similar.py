@@ -72,10 +72,10 @@ class QuestionFinder:
     def lexical(self) -> LexicalIndex:
         """BM25 over the question texts (built on first use; it takes milliseconds)."""
         if self._lexical is None:
-            lex = self.index.manifest["lexical"]
+            lex = self.index.manifest.lexical
             texts = [self.index.units[uid].question for uid in self.index.question_ids]
-            analyzer = Analyzer(stemmer_name=lex["stemmer"])
-            self._lexical = LexicalIndex.build(texts, analyzer, lex["k1"], lex["b"])
+            analyzer = Analyzer(stemmer_name=lex.stemmer)
+            self._lexical = LexicalIndex.build(texts, analyzer, lex.k1, lex.b)
         return self._lexical
 
     def find(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Asked]:
