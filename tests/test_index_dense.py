@@ -84,5 +84,5 @@ def test_k_larger_than_the_index_and_unknown_type(vectors) -> None:
     dense = DenseIndex.build(vectors[:4], "flat")
     ids, _ = dense.search(vectors[0], 50)
     assert sorted(ids.tolist()) == [0, 1, 2, 3]
-    with pytest.raises(RagError, match="use one of flat, hnsw"):
-        DenseIndex.build(vectors, "ivf")
+    with pytest.raises(RagError, match="use one of flat, hnsw, ivf"):
+        DenseIndex.build(vectors, "pq")

@@ -1,9 +1,11 @@
 """The dense side: FAISS over L2-normalised passage vectors, inner product = cosine.
 
-``flat`` (IndexFlatIP) is exact and the default; ``hnsw`` (IndexHNSWFlat) is approximate
-and faster on large corpora. The vectors are also kept as a plain .npy file: they are the
-source for incremental builds and for the brute-force oracle the tests compare against.
-faiss is imported only inside functions (it is not needed for BM25-only searches).
+``flat`` (IndexFlatIP) is exact and the default; ``hnsw`` (IndexHNSWFlat) and ``ivf``
+(IndexIVFFlat, inverted lists memory-mapped on load) are approximate and fast on large
+corpora: docs/SCALE.md has the measured recall and latency. The vectors are also kept as a
+plain .npy file (memory-mapped on load): they are the source for incremental builds, for the
+exact score of a unit FAISS did not return, for small filtered searches and for the
+brute-force oracle the tests compare against. faiss is imported only inside functions.
 """
 
 from __future__ import annotations
@@ -15,10 +17,18 @@ import numpy as np
 
 from rag.errors import RagError
 
-FAISS_TYPES = ("flat", "hnsw")
+FAISS_TYPES = ("flat", "hnsw", "ivf")
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 128
+IVF_NPROBE = 32  # measured at 10^6 scale units: recall@10 >= 0.95 (docs/SCALE.md)
+IVF_TRAIN_MAX = 100_000  # k-means sample
+EXACT_SELECTION_MAX = 20_000  # a filter allowing fewer passages is searched exactly
+
+
+def ivf_lists(n: int) -> int:
+    """Number of IVF lists for n vectors: ~2 sqrt(n), at least 1, at most n / 39."""
+    return int(max(1, min(2 * np.sqrt(max(n, 1)), n // 39 or 1)))
 
 
 def brute_force_topk(
@@ -46,6 +56,19 @@ def make_faiss(kind: str, dim: int) -> Any:
     raise RagError(f"unknown FAISS index type {kind!r}; use one of {', '.join(FAISS_TYPES)}")
 
 
+def make_ivf(vectors: np.ndarray, nprobe: int = IVF_NPROBE) -> Any:
+    """An IVFFlat inner-product index trained on (a sample of) the vectors, still empty."""
+    import faiss
+
+    dim = vectors.shape[1]
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, ivf_lists(len(vectors)),
+                               faiss.METRIC_INNER_PRODUCT)  # fmt: skip
+    step = max(1, len(vectors) // IVF_TRAIN_MAX)
+    index.train(np.ascontiguousarray(vectors[::step][:IVF_TRAIN_MAX], dtype=np.float32))
+    index.nprobe = nprobe
+    return index
+
+
 class DenseIndex:
     """A FAISS index and the vectors it was built from (row i = passage i)."""
 
@@ -58,9 +81,9 @@ class DenseIndex:
     def build(cls, vectors: np.ndarray, kind: str = "flat") -> DenseIndex:
         """Index the vectors (float32, rows L2-normalised)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        index = make_faiss(kind, vectors.shape[1])
-        if len(vectors):
-            index.add(vectors)
+        index = make_ivf(vectors) if kind == "ivf" else make_faiss(kind, vectors.shape[1])
+        for start in range(0, len(vectors), 100_000):  # bounded temporary memory
+            index.add(vectors[start : start + 100_000])
         return cls(index, vectors, kind)
 
     @property
@@ -81,14 +104,42 @@ class DenseIndex:
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
+    def search_selected(
+        self, query: np.ndarray, k: int, rows: np.ndarray, bitmap: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k among the allowed rows (sorted), cost independent of the corpus size: a
+        small selection is scored exactly from the vectors, a large one through FAISS
+        with a bitmap selector (bitmap: the allowed rows packed, little-endian bits)."""
+        if len(rows) <= EXACT_SELECTION_MAX:
+            found, scores = brute_force_topk(self.vectors[rows], query.astype(np.float32), k)
+            return rows[found], scores
+        import faiss
+
+        k = min(k, len(rows))
+        selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self.index.search(q, k, params=self._with(selector))
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), scores[0][keep]
+
+    def exact(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact inner products of the given rows with the query (from the vectors)."""
+        return np.asarray(self.vectors[np.asarray(rows, dtype=np.int64)] @ query, np.float32)
+
     def _params(self, allowed: np.ndarray | None) -> Any:
         if allowed is None:
             return None
         import faiss
 
-        selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        return self._with(faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+
+    def _with(self, selector: Any) -> Any:
+        import faiss
+
         if self.kind == "hnsw":
             return faiss.SearchParametersHNSW(sel=selector, efSearch=HNSW_EF_SEARCH)
+        if self.kind == "ivf":
+            return faiss.SearchParametersIVF(sel=selector, nprobe=int(self.index.nprobe))
         return faiss.SearchParameters(sel=selector)
 
     def save(self, faiss_path: Path, vectors_path: Path) -> None:
@@ -103,8 +154,9 @@ class DenseIndex:
         """Read what save() wrote; the FAISS file must hold as many rows as the vectors."""
         import faiss
 
-        vectors = np.load(vectors_path, allow_pickle=False)
-        index = faiss.read_index(str(faiss_path))
+        vectors = np.load(vectors_path, mmap_mode="r", allow_pickle=False)
+        flags = faiss.IO_FLAG_MMAP if kind == "ivf" else 0  # lists paged in as probed
+        index = faiss.read_index(str(faiss_path), flags)
         if index.ntotal != len(vectors) or index.d != vectors.shape[1]:
             raise ValueError(
                 f"{faiss_path.name} holds {index.ntotal}x{index.d}, vectors {vectors.shape}"

@@ -17,6 +17,8 @@ from rag.analysis.query import analyse
 from rag.embedders.base import Embedder
 from rag.errors import RagError
 from rag.index.load import Index
+from rag.retrieval.masks import FilterMasks, Selection
+from rag.retrieval.sparse import DenseScores, SparseScores, bm25_scores
 from rag.settings import RetrievalSettings
 from rag.types import DOC_KINDS as KINDS
 from rag.types import RETRIEVAL_MODES as MODES
@@ -82,6 +84,8 @@ class HybridRetriever:
         self.settings = settings or RetrievalSettings()
         if embedder is not None:
             index.check_embedder(embedder.name, embedder.dim)
+        self.masks = FilterMasks(index)
+        self._spans: tuple[np.ndarray, bool] | None = None
 
     def analyse(self, query: Query | str) -> Query:
         """The query as a Query, analysed with the index's own analyzer (once)."""
@@ -107,24 +111,22 @@ class HybridRetriever:
     ) -> tuple[dict[str, list[int]], dict[str, np.ndarray]]:
         """Per side: the top-n unit rows, and every unit's score (before fusion)."""
         query = self.analyse(query)
-        mask = self.unit_mask(filters)
+        selection = self.masks.select(filters)
+        mask = None if selection is None else selection.units
         rankings: dict[str, list[int]] = {}
-        scores: dict[str, np.ndarray] = {}
+        scores: dict[str, SparseScores] = {}
         if "bm25" in sides:
-            scores["bm25"] = self.index.lexical.term_scores(query.terms)
-            if mask is not None:
-                scores["bm25"] = np.where(mask, scores["bm25"], 0.0)
-            rankings["bm25"] = top_rows(scores["bm25"], n)
+            scores["bm25"] = bm25_scores(self.index.lexical, query.terms, mask)
+            rankings["bm25"] = scores["bm25"].top(n)
         if "dense" in sides:
-            rankings["dense"], scores["dense"] = self._dense(query, mask, n)
-        return rankings, scores
+            rankings["dense"], scores["dense"] = self._dense(query, selection, n)
+        return rankings, scores  # type: ignore[return-value]
 
     def unit_mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over unit rows allowed by the filters (None: all allowed)."""
-        if filters is None or filters == Filters():
-            return None
-        ok = {doc: filters.allows(meta) for doc, meta in self.index.docs.items()}
-        return np.array([ok[u.doc] for u in self.index.units.values()], dtype=bool)
+        """Boolean mask over unit rows allowed by the filters (None: all allowed); computed
+        once per distinct filter (rag/retrieval/masks.py), not per query."""
+        selection = self.masks.select(filters)
+        return None if selection is None else selection.units
 
     def query_vector(self, query: Query | str) -> np.ndarray:
         """The query's vector: the one it carries, else its search text embedded now."""
@@ -135,16 +137,48 @@ class HybridRetriever:
             raise RagError("dense and hybrid search need an embedder; pass one, or use mode bm25")
         return np.asarray(self.embedder.embed([query.search_text], "query")[0], dtype=np.float32)
 
-    def _dense(self, query: Query, mask: np.ndarray | None, n: int) -> tuple[list[int], np.ndarray]:
-        """Candidate unit rows by their best passage, and every unit's best passage score."""
+    def _dense(
+        self, query: Query, selection: Selection | None, n: int
+    ) -> tuple[list[int], DenseScores]:
+        """Candidate unit rows by their best passage among FAISS's candidates, and their
+        scores; a unit FAISS did not return is scored from its own passages only if read."""
         q = self.query_vector(query)
         index = self.index
-        allowed = None if mask is None else np.flatnonzero(mask[index.passage_unit])
-        ids, _ = index.dense.search(q, n * PASSAGES_PER_UNIT, allowed)
-        ranked = list(dict.fromkeys(int(index.passage_unit[i]) for i in ids))[:n]
-        unit_scores = np.full(len(index.units), -1.0, dtype=np.float32)  # -1: no passage
-        np.maximum.at(unit_scores, index.passage_unit, index.dense.vectors @ q)
-        return ranked, unit_scores
+        k = n * PASSAGES_PER_UNIT
+        if selection is None:
+            ids, found = index.dense.search(q, k)
+        else:
+            ids, found = index.dense.search_selected(q, k, selection.passages, selection.bitmap)
+        units = np.asarray(index.passage_unit)[ids]
+        first = np.unique(units, return_index=True)[1]  # FAISS orders best first
+        ranked = [int(u) for u in units[np.sort(first)][:n]]
+        spans = self._passage_spans()
+
+        def exact(rows: np.ndarray) -> np.ndarray:
+            out = np.full(len(rows), -1.0, dtype=np.float32)  # -1: no passage
+            for i, row in enumerate(rows):
+                start, end = spans(int(row))
+                if end > start:
+                    out[i] = float(index.dense.exact(q, np.arange(start, end)).max())
+            return out
+
+        return ranked, DenseScores(units[first], found[first], exact)
+
+    def _passage_spans(self):  # noqa: ANN202 - row -> (first passage, end)
+        """Passage rows of a unit row: a slice, passages being stored in unit order."""
+        if self._spans is None:
+            pu = np.asarray(self.index.passage_unit)
+            ordered = bool(len(pu) < 2 or np.all(pu[1:] >= pu[:-1]))
+            self._spans = (pu, ordered)
+        pu, ordered = self._spans
+        if ordered:
+            return lambda row: tuple(int(x) for x in np.searchsorted(pu, [row, row + 1]))
+
+        def scan(row: int) -> tuple[int, int]:  # not in unit order: only for hit details
+            rows = np.flatnonzero(pu == row)
+            return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+
+        return scan
 
     def _fuse(
         self, mode: str, rankings: dict[str, list[int]], scores: dict[str, np.ndarray]
