@@ -30,16 +30,16 @@ def parse_date(text: str, end: bool) -> str:
     elif dutch:
         day, month, year = dutch.group(1), dutch.group(2), dutch.group(3)
     else:
-        raise RagError(f"{value!r} is not a date: write {FORMS} (e.g. 2021-07-13 or 13-07-2021)")
+        raise RagError(f"{value!r} is not a date; write {FORMS} (e.g. 2021-07-13 or 13-07-2021)")
     y = int(year)
     m = int(month) if month else (12 if end else 1)
     if not 1 <= m <= 12 or y < 1:
-        raise RagError(f"{value!r} is not a real date (month {m}): write {FORMS}")
+        raise RagError(f"{value!r} is not a real date (month {m}); write {FORMS}")
     d = int(day) if day else (calendar.monthrange(y, m)[1] if end else 1)
     try:
         return datetime.date(y, m, d).isoformat()
     except ValueError as exc:
-        raise RagError(f"{value!r} is not a real date ({exc}): write {FORMS}") from exc
+        raise RagError(f"{value!r} is not a real date ({exc}); write {FORMS}") from exc
 
 
 def date_range(start: str | None, end: str | None) -> tuple[str | None, str | None]:
