@@ -12,10 +12,10 @@ import pytest
 from index_helpers import FailingEmbedder, HashEmbedder
 
 from rag.errors import RagError
-from rag.index.manifest import FORMAT_VERSION, EmbedderInfo, Location, Manifest, rebuild_command
 from rag.index.build import build_index
 from rag.index.chunk import embed_text
 from rag.index.load import load_index
+from rag.index.manifest import FORMAT_VERSION, EmbedderInfo, Location, Manifest, rebuild_command
 from rag.parsing import parse_file
 from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import Settings

@@ -31,7 +31,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     )
     build.add_argument("paths", nargs="*", metavar="PATH", help=".txt/.pdf files or folders")
     build.add_argument(
-        "--replace", action="store_true", help="the index holds exactly PATHs (drops the rest)"
+        "--replace",
+        action="store_true",
+        help="the index holds exactly PATHs and its uploads (drops the rest)",
     )
     _build_flags(build)
     build.set_defaults(func=run_build)

@@ -23,8 +23,10 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def make_service(settings: Settings, models: Any = None) -> Any:
-    """The page's service: index, answerer (one model for all sessions) and uploads."""
+def make_service(settings: Settings, models: Any = None, build_embedder: Any = None) -> Any:
+    """The page's service: index, answerer (one model for all sessions) and uploads.
+
+    build_embedder embeds the uploads (default: the configured one; tests pass a stand-in)."""
     from rag.answering.llm import ModelCache
     from rag.answering.side import open_query_side
     from ui.app import Service
@@ -44,8 +46,8 @@ def make_service(settings: Settings, models: Any = None) -> Any:
         from rag.index.build import build_index
 
         # adds to everything the index knows (its inputs, earlier uploads); one at a time
-        lazy = LazyEmbedder(settings.embedder)
-        return build_index(list(extra), settings, lazy, progress=progress)
+        passages = build_embedder or LazyEmbedder(settings.embedder)
+        return build_index(list(extra), settings, passages, progress=progress)
 
     return Service(settings, open_index, build)
 
