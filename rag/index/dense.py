@@ -142,6 +142,12 @@ class DenseIndex:
             return faiss.SearchParametersIVF(sel=selector, nprobe=int(self.index.nprobe))
         return faiss.SearchParameters(sel=selector)
 
+    def save_faiss(self, faiss_path: Path) -> None:
+        """Write the FAISS file only (the vectors are already on disk)."""
+        import faiss
+
+        faiss.write_index(self.index, str(faiss_path))
+
     def save(self, faiss_path: Path, vectors_path: Path) -> None:
         """Write the FAISS file and the vectors (.npy, no pickle)."""
         import faiss

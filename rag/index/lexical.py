@@ -94,7 +94,7 @@ class CscScores:
         vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
 
         def array(name: str) -> np.ndarray:
-            return np.load(folder / f"{name}.csc.index.npy", allow_pickle=False)
+            return np.load(folder / f"{name}.csc.index.npy", mmap_mode="r", allow_pickle=False)
 
         return cls(array("data"), array("indices"), array("indptr"), vocab, params["num_docs"])
 

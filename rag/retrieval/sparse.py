@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-DENSE_ACCUMULATE = 8  # postings >= units / this: sum into one array (cheaper than sorting)
+from rag.index.bm25_arrays import csc_arrays, postings_scores
 
 
 class SparseScores:
@@ -65,30 +65,6 @@ class DenseScores(SparseScores):
 
     def _missing(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.exact(rows), dtype=np.float32)
-
-
-def postings_scores(
-    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, ids: Sequence[int], size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, summed scores) over the CSC columns of the term ids (repeats count twice)."""
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    spans = [(int(indptr[t]), int(indptr[t + 1])) for t in ids]
-    rows = np.concatenate([indices[a:b] for a, b in spans])
-    weights = np.concatenate([data[a:b] for a, b in spans]).astype(np.float64)
-    if len(rows) * DENSE_ACCUMULATE >= size:
-        total = np.bincount(rows, weights=weights, minlength=size)
-        hit = np.flatnonzero(total)
-        return hit, total[hit].astype(np.float32)
-    uniq, inverse = np.unique(rows, return_inverse=True)
-    return uniq.astype(np.int64), np.bincount(inverse, weights=weights).astype(np.float32)
-
-
-def csc_arrays(bm25: object) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(indptr, indices, data) of a loaded CscScores or a freshly built bm25s.BM25."""
-    csc = bm25.scores if isinstance(getattr(bm25, "scores", None), dict) else {}
-    arrays = [csc.get(k, getattr(bm25, k, None)) for k in ("indptr", "indices", "data")]
-    return None if any(a is None for a in arrays) else (arrays[0], arrays[1], arrays[2])
 
 
 def bm25_scores(lexical: object, terms: Sequence[str], mask: np.ndarray | None) -> SparseScores:
