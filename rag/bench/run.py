@@ -108,12 +108,14 @@ def build_throughput(args: list[str]) -> dict:
         seconds = time.perf_counter() - t0
         if code != 0:
             raise RuntimeError(f"`{' '.join(cmd)}` failed: {err.strip()[-300:]}")
-        counts = json.loads((out_dir / "manifest.json").read_text())["counts"]
+        from rag.index.manifest import read_manifest
+
+        counts = read_manifest(out_dir).counts
     return {
-        "passages": counts["passages"],
-        "units": counts["units"],
+        "passages": counts.passages,
+        "units": counts.units,
         "seconds": round(seconds, 2),
-        "passages_per_s": round(counts["passages"] / seconds, 1),
+        "passages_per_s": round(counts.passages / seconds, 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
     }
 

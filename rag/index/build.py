@@ -78,12 +78,9 @@ def build_index(
 ) -> BuildResult:
     """Add `sources` to the index in settings.index.dir and bring it up to date, atomically.
 
-    The index keeps every document it knows (its inputs, earlier additions, uploads) unless
-    `remove` names it or `replace_all` says the index is exactly `sources`. Unchanged files
-    keep their units and vectors; only text the old index has not embedded is embedded.
-    One build runs at a time per index (the others wait, or fail fast with wait=False);
-    nothing replaces the old version until the new one is complete.
-    """
+    Keeps every document the index knows (inputs, additions, uploads) unless `remove` names
+    it or `replace_all` (exactly `sources` plus uploads); embeds only text not embedded yet.
+    One build at a time per index (others wait, or fail fast with wait=False)."""
     start = time.perf_counter()
     folder = Path(settings.index.dir)
     paths = [Path(s) for s in sources]
