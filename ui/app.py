@@ -1,32 +1,35 @@
-"""The Gradio page: chat with streaming verified answers, source cards, filters, uploads and
-a corpus panel. One model serves every session: the LLM's lock serialises generation and
-the queue bounds how many requests run at once."""
+"""The Gradio page: a conversation with sources shown at once, take-away buttons, the whole
+document of a source, filters, uploads and a cold page that says what the index holds.
+One model serves every session: the LLM's lock serialises generation and the queue bounds
+how many requests run at once. The conversation lives in the browser (localStorage)."""
 
 from __future__ import annotations
 
-import html
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from rag.errors import RagError
-from rag.settings import Settings
-from rag.types import Filters
-from ui.cards import CSS, cards, linked
-from ui.session import stream_answer, with_context
-from ui.upload import TYPES, add_uploads
+from ui.assets import CSS, JS, SHOW_CITED
+from ui.chat import EXAMPLES, Step, cold_html, respond
+from ui.docview import document_html, request_of
+from ui.names import corpus_rows, doc_choices
+from ui.render import conversation_html, conversation_json, conversation_markdown
+from ui.upload import upload_files
 
-KINDS = ("answers", "questions", "letter", "provincial", "plain")
 CONCURRENCY = 4
+ASK = "Vraag"
+BUSY = "Antwoord loopt… een nieuwe vraag wacht op zijn beurt"
 
 
 @dataclass
 class Service:
     """What the page works with; `open` (re)loads the index and its answerer."""
 
-    settings: Settings
+    settings: Any
     open: Callable[[], tuple[Any, Any]]  # -> (index, answerer)
     build: Callable[[list, Any], object]  # incremental build of extra sources
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -48,117 +51,117 @@ class Service:
             self.index, self.answerer = index, answerer
 
 
-def corpus_rows(index: Any) -> list[list[Any]]:
-    """One row per indexed document: key, kind, title, date, number of units."""
-    counts: dict[str, int] = {}
-    for unit in index.units.values():
-        counts[unit.doc] = counts.get(unit.doc, 0) + 1
-    return [
-        [doc, m.kind, m.title, m.date or m.date_sent or "", counts.get(doc, 0)]
-        for doc, m in sorted(index.docs.items())
-    ]
-
-
-def filters_of(docs: list[str], kinds: list[str], start: str, end: str) -> Filters | None:
-    """Filters from the controls (None when nothing is chosen)."""
-    filters = Filters(
-        docs=tuple(docs or ()), kinds=tuple(kinds or ()),
-        date_from=(start or "").strip() or None, date_to=(end or "").strip() or None,
-    )  # fmt: skip
-    return None if filters == Filters() else filters
-
-
-def respond(service: Service, message: str, history: list, mode: str, k: float, docs: list,
-            kinds: list, start: str, end: str) -> Iterator[tuple[list, str, str]]:  # fmt: skip
-    """Chat handler: yields (history, cards html, cleared input) as the answer streams."""
-    question = (message or "").strip()
-    if not question:
-        yield history, "<p>Stel een vraag.</p>", ""
-        return
-    index, answerer = service.current()
-    asked = with_context(question, history)
-    history = [*history, {"role": "user", "content": question}]
-    shown = [*history, {"role": "assistant", "content": "…"}]
-    yield shown, "", ""
-    try:
-        filters = filters_of(docs, kinds, start, end)
-        for text, answer in stream_answer(answerer, asked, int(k), mode, filters):
-            body = linked(html.escape(text, quote=False))
-            if answer is not None and answer.refused:
-                body = f"**Niet in het corpus.** {body}"
-            shown = [*history, {"role": "assistant", "content": body}]
-            panel = cards(answer, index.units, index.docs) if answer else ""
-            yield shown, panel, ""
-    except RagError as exc:
-        yield [*history, {"role": "assistant", "content": f"Fout: {exc}"}], "", ""
-
-
-def upload(service: Service, files: list | None, progress: Any = None) -> tuple[str, list]:
-    """Add uploaded files to the index; a clear message either way, nothing lost on error."""
-    index, _ = service.current()
-    if not files:
-        return "Geen bestand gekozen.", corpus_rows(index)
-    pairs = [(Path(_path(f)), Path(_path(f)).name) for f in files]
-
-    def report(stage: str, done: int, total: int) -> None:
-        if progress is not None:
-            progress((done, total), desc=stage)
-
-    try:
-        names = add_uploads(pairs, Path(index.dir), set(index.docs), service.build, report)
-    except RagError as exc:
-        return f"Niet toegevoegd: {exc}", corpus_rows(index)
-    service.reload()
-    return f"Toegevoegd aan de index: {', '.join(names)}", corpus_rows(service.current()[0])
-
-
-def _path(f: Any) -> str:
-    return f if isinstance(f, str) else getattr(f, "name", str(f))
+def downloads(turns: list) -> tuple[str | None, str | None]:
+    """The conversation as a Markdown and a JSON file (None while there is nothing)."""
+    if not any(not t.get("pending") for t in turns or ()):
+        return None, None
+    folder = Path(tempfile.mkdtemp(prefix="rag-gesprek-"))
+    md, js = folder / "gesprek.md", folder / "gesprek.json"
+    md.write_text(conversation_markdown(turns), encoding="utf-8")
+    hashes = [t.get("index_hash", "") for t in turns if t.get("index_hash")]
+    js.write_text(conversation_json(turns, hashes[-1] if hashes else ""), encoding="utf-8")
+    return str(md), str(js)
 
 
 def build_app(service: Service) -> Any:
     """The gr.Blocks page over a service."""
     import gradio as gr
 
+    from ui.layout import chat_column, side_column
+
     index, _ = service.current()
     with gr.Blocks(title="rag: Kamerstukken met bronnen", analytics_enabled=False) as app:
-        gr.Markdown("## Vragen over Nederlands overheidsbeleid, beantwoord met exacte bronnen")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Gesprek", height=460, elem_id="chat")
-                question = gr.Textbox(label="Uw vraag", placeholder="Heeft het kabinet …?",
-                                      elem_id="question")  # fmt: skip
-                ask = gr.Button("Vraag", variant="primary", elem_id="ask")
-            with gr.Column(scale=2):
-                sources = gr.HTML(label="Bronnen", elem_id="sources")
-        with gr.Accordion("Instellingen en filters", open=False):
-            mode = gr.Radio(["generate", "quote"], value=service.settings.answer.mode,
-                            label="Antwoordmodus")  # fmt: skip
-            k = gr.Slider(1, 10, value=service.settings.retrieval.k, step=1, label="Bronnen")
-            docs = gr.Dropdown(sorted(index.docs), multiselect=True, label="Documenten")
-            kinds = gr.Dropdown(list(KINDS), multiselect=True, label="Soort document")
-            start = gr.Textbox(label="Vanaf datum (JJJJ-MM-DD)")
-            end = gr.Textbox(label="Tot en met datum (JJJJ-MM-DD)")
-        with gr.Accordion("Documenten in de index", open=False):
-            corpus = gr.Dataframe(
-                value=corpus_rows(index), headers=["document", "soort", "titel", "datum", "units"],
-                interactive=False, elem_id="corpus",
-            )  # fmt: skip
-            files = gr.File(label="Voeg .txt of .pdf toe", file_count="multiple",
-                            file_types=list(TYPES), elem_id="upload")  # fmt: skip
-            status = gr.Markdown(elem_id="upload-status")
-        inputs = [question, chat, mode, k, docs, kinds, start, end]
-
-        def on_ask(*args: Any) -> Iterator[tuple[list, str, str]]:
-            yield from respond(service, *args)
-
-        def on_upload(f: list | None, progress: Any = gr.Progress()) -> tuple[str, list]:  # noqa: B008
-            return upload(service, f, progress)
-
-        ask.click(on_ask, inputs, [chat, sources, question], api_name="ask")
-        question.submit(on_ask, inputs, [chat, sources, question], api_name=False)
-        files.upload(on_upload, files, [status, corpus], api_name="upload")
+        c = SimpleNamespace(turns=gr.BrowserState([], storage_key="rag-gesprek"))
+        with gr.Row(equal_height=False):
+            chat_column(gr, c, index, EXAMPLES, ASK)
+            side_column(gr, c, service.settings, index)
+        _wire_chat(gr, service, c, app)
+        _wire_side(gr, service, c)
+        gr.api(_api(service), api_name="ask")
     return app.queue(default_concurrency_limit=CONCURRENCY)
+
+
+def _wire_chat(gr: Any, service: Service, c: SimpleNamespace, app: Any) -> None:
+    """Asking (button, Enter, examples), the stored conversation, a new conversation."""
+    inputs = [c.question, c.turns, c.mode, c.k, c.docs, c.kinds, c.start, c.end]
+    outputs = [c.chat, c.question, c.ask, c.status, c.turns, c.save_md, c.save_js]
+
+    def page(step: Step) -> tuple:
+        files = downloads(step.turns) if step.turns is not None else None
+        return (
+            step.chat, "" if step.taken else gr.skip(),
+            gr.update(value=BUSY if step.busy else ASK), step.status,
+            step.turns if step.turns is not None else gr.skip(),
+            _download(gr, files, 0), _download(gr, files, 1),
+        )  # fmt: skip
+
+    def on_ask(q: str, conv: list, m: str, n: float, d: list, kd: list, s: str, e: str
+               ) -> Iterator[tuple]:  # fmt: skip
+        index, answerer = service.current()
+        for step in respond(index, answerer, q, conv or [], m, int(n), (d, kd, s, e)):
+            yield page(step)
+
+    quiet = {"api_visibility": "private", "show_progress": "hidden"}
+    # a press while an answer streams is kept and runs when it is done ("always_last")
+    gr.on([c.ask.click, c.question.submit], on_ask, inputs, outputs, trigger_mode="always_last",
+          **quiet)  # fmt: skip
+    for button, text in zip(c.examples, EXAMPLES, strict=True):
+        button.click(lambda t=text: t, None, c.question, **quiet).then(
+            on_ask, inputs, outputs, **quiet
+        )
+
+    def on_load(conv: list) -> tuple:
+        index, _ = service.current()
+        conv = [t for t in conv or [] if not t.get("pending")]
+        files = downloads(conv)
+        return (conversation_html(conv, index.units, index.docs,
+                                  cold_html(index.docs, index.units)), conv,
+                _download(gr, files, 0), _download(gr, files, 1))  # fmt: skip
+
+    stored = [c.chat, c.turns, c.save_md, c.save_js]
+    app.load(on_load, c.turns, stored, **quiet)
+    c.clear.click(lambda: on_load([]), None, stored, **quiet)
+
+
+def _wire_side(gr: Any, service: Service, c: SimpleNamespace) -> None:
+    """The whole-document view and uploads."""
+
+    def on_doc(value: str, conv: list) -> str:
+        index, _ = service.current()
+        return document_html(request_of(value, conv or []), index.units, index.docs)
+
+    c.doc_open.click(on_doc, [c.doc_request, c.turns], c.docview, api_visibility="private",
+                     js="(v, c) => [window.ragDocRequest || '', c]").then(
+        None, None, None, js=SHOW_CITED)  # fmt: skip
+
+    def on_upload(f: list | None, progress: Any = gr.Progress()) -> tuple:  # noqa: B008
+        message, index = upload_files(service, f, progress)
+        return (message, corpus_rows(index), gr.update(choices=doc_choices(index.docs)))
+
+    c.files.upload(on_upload, c.files, [c.upload_status, c.corpus, c.docs], api_name="upload")
+
+
+def _download(gr: Any, files: tuple | None, i: int) -> Any:
+    if files is None:
+        return gr.skip()
+    path = files[i]
+    return gr.update(value=path, interactive=path is not None)
+
+
+def _api(service: Service) -> Callable[..., dict]:
+    def ask(question: str, mode: str = "quote", k: int = 5, docs: list[str] | None = None,
+            kinds: list[str] | None = None, start: str = "", end: str = "",
+            previous: str = "") -> dict:  # fmt: skip
+        """One question for programs: the final turn (answer, citations) and its page HTML."""
+        index, answerer = service.current()
+        turns = [{"question": previous, "answer": "", "citations": []}] if previous else []
+        steps = list(respond(index, answerer, question, turns, mode, int(k),
+                             (docs or [], kinds or [], start, end)))  # fmt: skip
+        last = steps[-1]
+        return {"turn": last.turns[-1] if last.turns else None, "status": last.status,
+                "html": last.chat}  # fmt: skip
+
+    return ask
 
 
 def launch(app: Any, host: str, port: int, share: bool) -> Any:
@@ -168,5 +171,5 @@ def launch(app: Any, host: str, port: int, share: bool) -> Any:
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"])
     return app.launch(
         server_name=host, server_port=port, share=share, prevent_thread_lock=True,
-        css=CSS, theme=theme, max_file_size="20mb", footer_links=[], quiet=True,
+        css=CSS, js=JS, theme=theme, max_file_size="20mb", footer_links=[], quiet=True,
     )  # fmt: skip

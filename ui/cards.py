@@ -1,20 +1,22 @@
-"""Source cards and answer markup as HTML. Every piece of document text is escaped: a
-document holding <script> or onerror= renders as inert text."""
+"""Source cards as HTML. Every piece of document text is escaped and nothing from a document
+becomes markup: a document holding <script>, onerror=, ![img](http://...) or [link](...)
+renders as inert text. Card ids carry the turn, so each answer's [n] opens its own card."""
 
 from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
-from rag.answering.address import long_date
-from rag.types import Answer, Citation, DocMeta, Unit
+from rag.types import DocMeta, Unit
+from ui.names import doc_label, kind_nl
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 
 
 def esc(text: str) -> str:
     """HTML-escaped text (quotes too)."""
-    return html.escape(text, quote=True)
+    return html.escape(text or "", quote=True)
 
 
 def highlight(text: str, quotes: list[str]) -> str:
@@ -40,9 +42,8 @@ def people(meta: DocMeta) -> str:
     return esc("; ".join(parts))
 
 
-def card(citation: Citation, unit: Unit, meta: DocMeta) -> str:
-    """One source card: address, question, answer with highlights, references, metadata."""
-    quotes = citation.quote.split(" … ") if citation.quote else []
+def unit_body(unit: Unit, quotes: list[str]) -> str:
+    """The unit's question and answer (or its text), escaped, quoted sentences marked."""
     body = ""
     if unit.question:
         body += f'<p class="q"><b>Vraag:</b> {highlight(unit.question, quotes)}</p>'
@@ -50,38 +51,54 @@ def card(citation: Citation, unit: Unit, meta: DocMeta) -> str:
         body += f'<p class="a"><b>Antwoord:</b> {highlight(unit.answer, quotes)}</p>'
     if not unit.question and not unit.answer:
         body += f'<p class="a">{highlight(unit.text, quotes)}</p>'
-    refs = "".join(f"<li>{esc(r)}</li>" for r in citation.refs)
-    date = long_date(meta.date or meta.date_sent)
-    meta_line = " · ".join(x for x in (esc(meta.title), esc(date), people(meta)) if x)
+    return body
+
+
+def card(cite: dict[str, Any], unit: Unit | None, meta: DocMeta | None, turn: int) -> str:
+    """One source card: address, question, answer with highlights, references, metadata and
+    a button that opens the whole document at this unit."""
+    n = int(cite["n"])
+    quotes = cite["quote"].split(" … ") if cite.get("quote") else []
+    if unit is not None:
+        body = unit_body(unit, quotes)
+    else:  # the unit left the index since this answer was given
+        body = f'<p class="a"><mark>{esc(cite.get("quote", ""))}</mark></p>'
+    refs = "".join(f"<li>{esc(r)}</li>" for r in cite.get("refs") or ())
+    meta_line = ""
+    if meta is not None:
+        parts = (esc(kind_nl(meta.kind)), esc(doc_label(meta)), people(meta))
+        meta_line = " · ".join(dict.fromkeys(x for x in parts if x))
+    whole = (
+        f'<button type="button" class="whole-doc" data-turn="{turn}" data-n="{n}">'
+        "Hele document</button>"
+        if unit is not None
+        else ""
+    )
     return (
-        f'<div class="source-card" id="src-{citation.n}">'
-        f'<div class="card-head"><span class="n">[{citation.n}]</span> '
-        f'<span class="label">{esc(citation.label)}</span></div>'
-        f'<div class="address">{esc(citation.address)}</div>{body}'
+        f'<div class="source-card" id="src-{turn}-{n}" data-n="{n}">'
+        f'<div class="card-head"><span class="n">[{n}]</span> '
+        f'<span class="label">{esc(cite.get("label", ""))}</span></div>'
+        f'<div class="address">{esc(cite.get("address", ""))}</div>{body}'
         + (f'<div class="refs">Verwijst naar:<ul>{refs}</ul></div>' if refs else "")
-        + f'<div class="meta">{meta_line}</div></div>'
+        + f'<div class="meta">{meta_line}</div>{whole}</div>'
     )
 
 
-def cards(answer: Answer, units: dict[str, Unit], docs: dict[str, DocMeta]) -> str:
-    """All cards of an answer, or the visible 'not in the corpus' state for a refusal."""
-    if answer.refused:
-        return (
-            '<div class="refusal" id="not-in-corpus"><b>Niet in het corpus.</b> '
-            "Geen enkel document in de index beantwoordt deze vraag.</div>"
-        )
-    return "".join(card(c, units[c.unit_id], docs[c.doc]) for c in answer.citations)
+def cards(
+    citations: list[dict[str, Any]], units: dict[str, Unit], docs: dict[str, DocMeta], turn: int
+) -> str:
+    """All cards of one answer, in citation order."""
+    return "".join(card(c, units.get(c["unit_id"]), docs.get(c["doc"]), turn) for c in citations)
 
 
-def linked(text: str) -> str:
-    """Answer text for the chat: markers [n] become links to the source cards."""
-    return MARKER.sub(lambda m: f"[[{m.group(1)}]](#src-{m.group(1)})", text)
+def linked(text: str, turn: int, numbers: set[int]) -> str:
+    """Escaped answer text for the page: each [n] of a source of this answer links to this
+    answer's own card n (a "[7]" inside quoted document text stays text)."""
 
+    def link(m: re.Match) -> str:
+        n = m.group(1)
+        if int(n) not in numbers:
+            return m.group(0)
+        return f'<a class="cite" href="#src-{turn}-{n}" data-turn="{turn}" data-n="{n}">[{n}]</a>'
 
-CSS = """
-.source-card {border: 1px solid #ccc; border-radius: 6px; padding: 8px; margin-bottom: 8px}
-.source-card .address {font-weight: 600; margin: 4px 0}
-.source-card mark {background: #fff3a3}
-.source-card .meta {color: #555; font-size: 0.85em}
-.refusal {border: 2px solid #c0392b; border-radius: 6px; padding: 8px; color: #c0392b}
-"""
+    return MARKER.sub(link, esc(text).replace("\n", "<br>"))

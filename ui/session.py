@@ -1,64 +1,82 @@
-"""Conversation handling: follow-up context and streaming an answer from a worker thread."""
+"""Conversation handling: which earlier question a follow-up is read with (decided by the
+pipeline on evidence), and an answer streamed from a worker thread as events: the sources
+as soon as they are known, then the text as it is verified, then the Answer."""
 
 from __future__ import annotations
 
+import inspect
 import queue
-import re
 import threading
 from collections.abc import Iterator
 from typing import Any
 
-from rag.types import Answer, Answerer, Filters
+from rag.types import Answer, Filters
 
-FOLLOW_UP_WORDS = 5  # a question this short leans on the previous one
-FOLLOW_UP_START = re.compile(
-    r"^(en|maar|ook|and|but|also|what about|hoe zit het|wat dan)\b|\b(daarover|about that)\b",
-    re.IGNORECASE,
-)
+MAX_QUESTION = 2000  # characters the user may type (the earlier question does not count)
 
 
-def with_context(question: str, history: list[dict[str, Any]]) -> str:
-    """The question to retrieve with: a short or referring follow-up gets the previous
-    user question in front of it; a self-contained question stands alone."""
-    previous = [m["content"] for m in history if m.get("role") == "user"]
-    if not previous:
-        return question
-    short = len(question.split()) <= FOLLOW_UP_WORDS
-    if short or FOLLOW_UP_START.search(question):
-        return f"{_text(previous[-1])} {question}"
-    return question
+def previous_question(turns: list[dict[str, Any]]) -> str:
+    """The last question that got an answer (errors and unfinished turns do not count)."""
+    for turn in reversed(turns):
+        if not turn.get("error") and not turn.get("pending"):
+            return str(turn.get("question", ""))
+    return ""
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # gradio 6 message content parts
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return str(content)
+def follow_up_context(answerer: Any, question: str, previous: str) -> str:
+    """previous when the pipeline judges the question a follow-up of it, else ""."""
+    decide = getattr(answerer, "follow_up_context", None)
+    if not previous or decide is None:
+        return ""
+    return decide(question, previous)
 
 
-def stream_answer(
-    answerer: Answerer, question: str, k: int, mode: str, filters: Filters | None
-) -> Iterator[tuple[str, Answer | None]]:
-    """Yield (text so far, None) as verified text arrives, then (full text, the Answer)."""
-    pieces: queue.Queue = queue.Queue()
+def _accepts(fn: Any, name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def stream_events(
+    answerer: Any,
+    question: str,
+    k: int,
+    mode: str,
+    filters: Filters | None,
+    context: str = "",
+) -> Iterator[tuple[str, Any]]:
+    """Yield ("sources", citations), ("text", text so far) as they come, then
+    ("answer", Answer); an exception in the pipeline is raised here."""
+    events: queue.Queue = queue.Queue()
     done: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if _accepts(answerer.ask, "on_sources"):
+        extra["on_sources"] = lambda cites: events.put(("sources", tuple(cites)))
+    if context and _accepts(answerer.ask, "context"):
+        extra["context"] = context
 
     def work() -> None:
         try:
             done["answer"] = answerer.ask(
-                question, k=k, mode=mode, filters=filters, on_text=pieces.put
-            )
+                question, k=k, mode=mode, filters=filters,
+                on_text=lambda piece: events.put(("piece", piece)), **extra,
+            )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - shown to the user as one line
             done["error"] = exc
         finally:
-            pieces.put(None)
+            events.put(None)
 
     threading.Thread(target=work, daemon=True).start()
     text = ""
-    while (piece := pieces.get()) is not None:
-        text += piece
-        yield text, None
+    while (event := events.get()) is not None:
+        kind, value = event
+        if kind == "piece":
+            text += value
+            yield "text", text
+        else:
+            yield kind, value
     if "error" in done:
         raise done["error"]
-    yield done["answer"].answer, done["answer"]
+    answer: Answer = done["answer"]
+    yield "answer", answer

@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rag.errors import RagError
 from rag.parsing import MAX_BYTES
@@ -28,7 +29,7 @@ def safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     clean = SAFE.sub("_", base).lstrip(".")
     if not clean or Path(clean).suffix.lower() not in TYPES:
-        raise RagError(f"{base!r} is not a .txt or .pdf file; upload a .txt or .pdf document")
+        raise RagError(f"«{base}» is geen .txt- of .pdf-bestand; kies een .txt of een .pdf")
     return clean
 
 
@@ -37,12 +38,16 @@ def check_upload(path: Path, name: str, indexed: set[str]) -> str:
     clean = safe_name(name)
     size = path.stat().st_size
     if size == 0:
-        raise RagError(f"{clean} is empty; upload a document with text")
+        raise RagError(f"{clean} is leeg; kies een document met tekst")
     if size > MAX_BYTES:
-        raise RagError(f"{clean} is {size // 2**20} MB; upload files under {MAX_BYTES // 2**20} MB")
+        raise RagError(
+            f"{clean} is {size // 2**20} MB; bestanden moeten kleiner zijn dan "
+            f"{MAX_BYTES // 2**20} MB"
+        )
     if Path(clean).stem in indexed:
         raise RagError(
-            f"a document with key {Path(clean).stem!r} is already indexed; rename the file"
+            f"er staat al een document «{Path(clean).stem}» in de index; geef het bestand "
+            "een andere naam"
         )
     from rag.parsing import parse_file
 
@@ -51,16 +56,15 @@ def check_upload(path: Path, name: str, indexed: set[str]) -> str:
         shutil.copyfile(path, staged)
     try:
         doc = parse_file(staged)
-    except RagError:
-        raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is the file's problem
-        problem = f"{clean} cannot be read ({exc}); upload a text .txt or a text-layer .pdf"
+        problem = (f"{clean} is niet te lezen als tekst; kies een .txt met tekst of een .pdf "
+                   f"met een tekstlaag (melding van de lezer: {exc})")  # fmt: skip
         raise RagError(problem) from exc
     finally:
         if staged != path:
             staged.unlink(missing_ok=True)
     if not doc.units:
-        raise RagError(f"{clean} holds no text to index; upload a document with text")
+        raise RagError(f"{clean} bevat geen tekst om te indexeren; kies een document met tekst")
     return clean
 
 
@@ -74,7 +78,7 @@ def add_uploads(
     """Check every file first, then store all and build once; the stored names."""
     names = [check_upload(path, name, indexed) for path, name in files]
     if len(set(names)) != len(names):
-        raise RagError("two uploads have the same file name; rename one")
+        raise RagError("twee bestanden hebben dezelfde naam; geef er een een andere naam")
     folder = index_dir / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     stored = []
@@ -88,3 +92,39 @@ def add_uploads(
             path.unlink(missing_ok=True)
         raise
     return names
+
+
+STAGES = {
+    "read sources": "bronnen lezen",
+    "embed passages": "passages inbedden",
+    "embed questions": "vragen inbedden",
+}
+
+
+def stage_nl(stage: str, done: int, total: int) -> str:
+    """A build stage with its count in Dutch: 'passages inbedden: 40 van 120'."""
+    return f"{STAGES.get(stage, stage)}: {done} van {total}"
+
+
+def upload_files(service: Any, files: list | None, progress: Any = None) -> tuple[str, Any]:
+    """Add uploaded files to the service's index; a Dutch message either way (nothing is
+    kept of a refused upload) and the index in use afterwards."""
+    index, _ = service.current()
+    if not files:
+        return "Geen bestand gekozen.", index
+    pairs = [(Path(_path(f)), Path(_path(f)).name) for f in files]
+
+    def report(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress((done, total), desc=stage_nl(stage, done, total))
+
+    try:
+        names = add_uploads(pairs, Path(index.dir), set(index.docs), service.build, report)
+    except RagError as exc:
+        return f"Niet toegevoegd: {exc}", index
+    service.reload()
+    return f"Toegevoegd aan de index: {', '.join(names)}", service.current()[0]
+
+
+def _path(f: Any) -> str:
+    return f if isinstance(f, str) else getattr(f, "name", str(f))

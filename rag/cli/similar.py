@@ -40,7 +40,8 @@ def read_question(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """List earlier questions like this one, with the addresses of their answers."""
+    """List earlier questions like this one, each by the address to cite (--json keeps the
+    document key and unit id too)."""
     from rag.answering.side import open_query_side
     from rag.retrieval.similar import QuestionFinder
 
@@ -52,14 +53,13 @@ def run(args: argparse.Namespace) -> int:
     finder = QuestionFinder(index, side.embedder, settings.retrieval)
     found = finder.find(question, k=settings.retrieval.k, mode=mode)
     for asked in found:
+        where = side.answerer.address(asked.unit)
         if args.json:
-            print_json({**asked.to_dict(), "index_hash": index.hash})
+            print_json({**asked.to_dict(), "address": where, "index_hash": index.hash})
             continue
         u = asked.unit
-        answer = f"answered in {u.label}" if asked.answered else "not answered in the corpus"
-        kenmerk = f", kenmerk {asked.kenmerk}" if asked.kenmerk else ""
         cosine = f", cosine {asked.scores['dense']:.2f}" if "dense" in asked.scores else ""
-        print(f"{asked.rank:>2}. {u.doc}{kenmerk}: {answer}  [{asked.score:.4f}{cosine}]")
+        print(f"{asked.rank:>2}. {where}  [{asked.score:.4f}{cosine}]")
         print(f"    {' '.join(u.question.split())[:240]}")
     if not found:
         print("no earlier questions found", file=sys.stderr)
