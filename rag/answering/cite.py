@@ -7,6 +7,7 @@ a number never changes between calls.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -101,3 +102,13 @@ def join_positions(sentences: list[str], positions: tuple[int, ...]) -> str:
             out += " " if p == positions[i - 1] + 1 else " … "
         out += sentences[p]
     return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def repeats(sentence: str, said: str) -> bool:
+    """True when the text shown so far has all the sentence's words but at most one in ten."""
+    shown = {w.lower() for w in _WORD.findall(said)}
+    words = {w.lower() for w in _WORD.findall(sentence)}
+    return bool(words) and len(words - shown) <= len(words) // 10

@@ -49,4 +49,6 @@ def build_answerer(
         prompts or Prompts.load(),
         index.hash,
         index.lexical,
+        getattr(retriever, "embedder", None),
+        dict(zip(index.question_ids, index.question_vectors, strict=True)),
     )

@@ -13,25 +13,41 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from itertools import chain
+
+import numpy as np
 
 from rag.analysis.query import analyse
-from rag.analysis.terms import Analyzer
+from rag.analysis.terms import Analyzer, fold
 from rag.answering.address import address, province_of
-from rag.answering.cite import Cited, Ledger, OnSources, Sources
+from rag.answering.choose import ChoiceSettings, SentenceVectors, choose
+from rag.answering.cite import (
+    Cited,
+    Ledger,
+    OnSources,
+    Sources,
+)  # fmt: skip
+from rag.answering.gate import GateSettings, dense_of, follow_up, passes, strength
 from rag.answering.llm import LocalLLM
 from rag.answering.prompts import Prompts, build_prompt
 from rag.answering.quote import Evidence, Quote, best_sentences
-from rag.answering.stream import Emitter, OnText, sentences, timed
-from rag.answering.verify import verified
+from rag.answering.stream import Emitter, OnText
+from rag.answering.support import Support, SupportChecker
+from rag.answering.verify import support as literal_support
+from rag.answering.write import verified_pieces
+from rag.embedders.base import Embedder
 from rag.errors import RagError
 from rag.index.lexical import LexicalIndex, unit_text
 from rag.settings import Settings
 from rag.types import ANSWER_MODES, Answer, DocMeta, Filters, Hit, Query, Retriever, Unit
 
-MAX_FAILED = 2  # consecutive unsupported sentences before generation is abandoned
+POINTER_WORDS = 25  # an answer this short that points elsewhere is quoted from there
+
 # a second source is quoted only when it covers the question at least as well as the first
 # (eval/dev.jsonl, quote mode: citation precision 0.53 at 0.8, 0.57 at 1.0, same recall)
 SECOND_SOURCE = 1.0
+MAX_SOURCES = 3
 
 
 class AnswerPipeline:
@@ -47,6 +63,8 @@ class AnswerPipeline:
         prompts: Prompts,
         index_hash: str = "",
         lexical: LexicalIndex | None = None,
+        embedder: Embedder | None = None,
+        questions: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.settings, self.docs, self.retriever = settings, docs, retriever
         self.llm, self.prompts, self.index_hash = llm, prompts, index_hash
@@ -59,6 +77,23 @@ class AnswerPipeline:
         self.analyzer = lexical.analyzer
         self.evidence = Evidence(lexical, [u.unit_id for u in units])
         self.provinces = _provinces(docs, units)
+        self.units = {u.unit_id: u for u in units}
+        self.embedder = embedder
+        self.questions = questions or {}  # unit id -> its Vraag's vector (query role)
+        self.vectors = SentenceVectors(embedder)
+        a = settings.answer
+        self.gate = GateSettings(lexical_only=a.min_relevance)
+        self.choice = ChoiceSettings()
+        self.checker: SupportChecker | None = None  # built on the first generated sentence
+        self.threshold = a.support_threshold
+
+    def quote_unit(self, unit: Unit) -> Unit:
+        """The unit whose words answer: the unit itself, or for a question without an
+        answer of its own (a Mededeling's questions, "Zie het antwoord op vraag 7") the
+        unit it points to."""
+        if unit.see_units and len((unit.answer or "").split()) <= POINTER_WORDS:
+            return self.units.get(unit.see_units[0], unit)
+        return unit
 
     def address(self, unit: Unit) -> str:
         """The unit's structural address."""
@@ -75,25 +110,30 @@ class AnswerPipeline:
         on_sources: OnSources | None = None,
     ) -> Answer:
         """The verified answer (see the module docstring and rag.types.Answerer)."""
-        query = analyse(_check(question, mode, k), self.analyzer, context)
-        lang, timings, start = query.lang, {}, time.perf_counter()
-        emit = Emitter(on_text, start, timings)
+        timings, start = {}, time.perf_counter()
+        query = self._embedded(analyse(_check(question, mode, k), self.analyzer, context))
+        lang, emit = query.lang, Emitter(on_text, start, timings)
         ledger = Ledger(self.address)
         sources = Sources(ledger, on_sources)
         hits = self.retriever.search(query, k=k, mode=self.settings.retrieval.mode, filters=filters)
         timings["retrieve"] = time.perf_counter() - start
-        # the corpus covers the question when any hit does; the sources stay in rank order
-        # (quoting the first hit that passes instead cut citation precision: eval/RESULTS.md)
-        covered = any(self.relevance(query, h) >= self.settings.answer.min_relevance for h in hits)
-        strong = hits if covered else []
+        # the hits that pass the gate, strongest first (it picks the answering unit better
+        # than the fused rank: eval/RESULTS.md)
+        strong = sorted(
+            (h for h in hits if self.passes(query, h)), key=lambda h: -self.strength(query, h)
+        )
         pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
         if strong and mode == "generate":
-            written = self._generate(query, strong, emit, timings, sources, pieces)
+            own = {self.quote_unit(h.unit).unit_id: h for h in strong}  # a unit once
+            mapped = [replace(h, unit=self.quote_unit(h.unit)) for h in own.values()]
+            written = self._generate(query, mapped, emit, timings, sources, pieces)
             used = "generate" if written else used
             pieces += written
         if not pieces:
-            emit(self.prompts.refusal[lang])
+            active = filters is not None and filters != Filters()
+            note = " " + self.prompts.refusal_filter[lang] if active else ""
+            emit(self.prompts.refusal[lang] + note)
         timings["total"] = time.perf_counter() - start
         return Answer(
             question=query.text, answer=emit.text, refused=used == "refuse", mode_used=used,  # type: ignore[arg-type]
@@ -102,34 +142,39 @@ class AnswerPipeline:
         )  # fmt: skip
 
     def follow_up_context(self, question: str, previous: str) -> str:
-        """previous when the question reads as its follow-up on the evidence, else "".
-
-        A follow-up: read together with the previous question, a unit covers both (the
-        joint evidence is strong), while on its own the question's evidence is weak: no
-        unit passes the gate, or its best unit says less about it than the joint one does
-        and nothing about the previous question. BM25 and coverage only; no model runs.
-        """
+        """previous when the question reads as its follow-up on the evidence, else ""
+        (BM25 and coverage only, no model; rag/answering/gate.py follow_up)."""
         if not previous.strip() or not question.strip():
             return ""
         own, prev = self._analyse(question), self._analyse(previous)
         joint = analyse(question, self.analyzer, previous)
-        gate = self.settings.answer.min_relevance
+        found = follow_up(
+            own, prev, joint, lambda q: self.retriever.search(q, k=5, mode="bm25"),
+            lambda q, h: self.relevance(q, h), self.settings.answer.min_relevance,
+        )  # fmt: skip
+        return previous if found else ""
 
-        def best(query: Query) -> list[Hit]:
-            return self.retriever.search(query, k=5, mode="bm25")
+    def passes(self, query: Query, hit: Hit) -> bool:
+        """True when the hit is evidence that the corpus answers the question (gate.py)."""
+        return passes(self.relevance(query, hit), dense_of(hit), self._asked(query, hit), self.gate)
 
-        both = max(
-            (min(self.relevance(own, h), self.relevance(prev, h)) for h in best(joint)),
-            default=0.0,
+    def strength(self, query: Query, hit: Hit) -> float:
+        """The hit's evidence as one number (to compare hits that pass)."""
+        return strength(
+            self.relevance(query, hit), dense_of(hit), self._asked(query, hit), self.gate
         )
-        if both < gate:
-            return ""  # read together nothing answers: a new question
-        alone = best(own)
-        if not alone or max(self.relevance(own, h) for h in alone) < gate:
-            return previous
-        top = alone[0]
-        own_only = self.relevance(prev, top) < gate and self.relevance(own, top) <= both
-        return previous if own_only else ""
+
+    def _asked(self, query: Query, hit: Hit) -> float | None:
+        """Cosine of the question with the unit's own Vraag (None: no vectors for it)."""
+        v = self.questions.get(hit.unit.unit_id)
+        return None if v is None or query.vector is None else float(v @ query.vector)
+
+    def _embedded(self, query: Query) -> Query:
+        """The query with its vector (embedded once, read by retrieval and sentence choice)."""
+        if self.embedder is None or query.vector is not None:
+            return query
+        vector = self.embedder.embed([query.search_text], "query")[0]
+        return query.with_vector(np.asarray(vector, dtype=np.float32))
 
     def relevance(self, query: Query, hit: Hit) -> float:
         """Evidence that the hit is about the question (coverage of the question's terms)."""
@@ -161,91 +206,48 @@ class AnswerPipeline:
             )  # fmt: skip
             said = " ".join(q for piece in shown for q in piece.quotes)
             intro = self.prompts.model_intro[query.lang]
-            pieces = self._verified_pieces(llm, built, query.text, emit, sources, (said, intro))
+            pieces = verified_pieces(self, llm, built, query.text, emit, sources, (said, intro))
         timings["generate"] = time.perf_counter() - t0
         timings["prompt_tokens"] = built.tokens
         return pieces
 
-    def _verified_pieces(
-        self,
-        llm: LocalLLM,
-        built,  # noqa: ANN001
-        question: str,
-        emit: Emitter,
-        sources: Sources,
-        shown: tuple[str, str],
-    ) -> list[Cited]:
-        """Stream, verify each sentence as it completes, emit the supported new ones.
-
-        Generation stops after MAX_FAILED sentences in a row fail the check: a small model
-        that has gone off track does not come back. A supported sentence that only repeats
-        the quote already shown is dropped without counting as a failure.
-        """
-        said, intro = shown  # the text shown so far, and the heading of the model's part
-        # a sentence must be backed by what the government answered (the Vraag's own words
-        # are the member's claims); units without an answer back it with their text
-        texts = {n: h.unit.answer or h.unit.text for n, h in built.sources.items()}
-        pieces: list[Cited] = []
-        failed = 0
-        threshold = self.settings.answer.support_threshold
-        tokens = timed(llm.stream(built.text, prefix=built.prefix), emit)
-        for sentence in sentences(tokens):
-            kept = verified([sentence], texts, threshold, question)
-            failed = 0 if kept else failed + 1
-            if failed >= MAX_FAILED:
-                break
-            for s in kept:
-                if _repeats(s.text, said):
-                    continue
-                cited = tuple(built.sources[n] for n in s.cites)
-                marks = "".join(f" [{sources.ledger.number(h.unit)}]" for h in cited)
-                best = [
-                    best_sentences(self.evidence, self._analyse(s.text), h.unit, 1) for h in cited
-                ]
-                quotes = tuple(_first(b) for b in best)
-                piece = Cited(s.text.rstrip() + marks, cited, quotes)
-                head = ("\n\n" if emit.text else "") + intro + "\n" if not pieces else " "
-                emit(piece.text, sep=head)
-                for h, b in zip(cited, best, strict=True):
-                    sources.ledger.mark(h.unit, tuple(q.position for q in b))
-                sources.publish()
-                pieces.append(piece)
-                said += " " + s.text
-        return pieces
+    def support(self, text: str, unit: Unit, question: str = "") -> Support:
+        """Does the unit support the sentence? (support.py; without an embedder the literal
+        check of verify.py, highlighting the sentence that shares most words)."""
+        if self.embedder is not None:
+            if self.checker is None:
+                words = (re.findall(r"\w{6,}", fold(u.text)) for u in self.units.values())
+                self.checker = SupportChecker(self.vectors, vocabulary=frozenset(chain(*words)))
+            return self.checker.check(text, unit, question)
+        if literal_support(text, unit.answer or unit.text, question) < self.threshold:
+            return Support(False, reason="literal check")
+        quotes = best_sentences(self.evidence, self._analyse(text), unit, 1)
+        return Support(True, tuple(q.position for q in quotes))
 
     def _analyse(self, text: str) -> Query:
         return analyse(text, self.analyzer)
 
     def _quote(self, query: Query, hits: list[Hit], emit: Emitter, sources: Sources) -> list[Cited]:
-        n = self.settings.answer.quote_sentences
-        best = hits[0]
-        chosen = [best] + [
-            h for h in hits[1:2]
-            if self.relevance(query, h) >= SECOND_SOURCE * self.relevance(query, best)
-        ]  # fmt: skip
+        """Quote the first hit that passed the gate; a second or third unit only when its
+        own evidence is about as strong (SECOND_SOURCE of the first's)."""
+        first = self.strength(query, hits[0])
+        chosen = [hits[0]] + [
+            h for h in hits[1:] if self.strength(query, h) >= SECOND_SOURCE * first
+        ][: MAX_SOURCES - 1]
         pieces = []
-        for i, hit in enumerate(chosen):
-            quotes = best_sentences(self.evidence, query, hit.unit, n if i == 0 else 1)
-            if not quotes:
+        for hit in chosen:
+            unit = self.quote_unit(hit.unit)
+            quotes = choose(self.evidence, self.vectors, query, unit, self.choice)
+            if not quotes or unit.unit_id in sources.ledger.units:
                 continue
-            text = f"«{_join(quotes)}» [{sources.ledger.number(hit.unit)}]"
-            sources.ledger.mark(hit.unit, tuple(q.position for q in quotes))
-            pieces.append(Cited(text, (hit,), (_join(quotes),)))
+            text = f"«{_join(quotes)}» [{sources.ledger.number(unit)}]"
+            sources.ledger.mark(unit, tuple(q.position for q in quotes))
+            pieces.append(Cited(text, (replace(hit, unit=unit),), (_join(quotes),)))
         if pieces:
             sources.publish()  # the cards can show before the quote text arrives
             intro = self.prompts.quote_intro[query.lang]
             emit(intro + "\n" + "\n".join(p.text for p in pieces))
         return pieces
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _repeats(sentence: str, said: str) -> bool:
-    """True when the text shown so far has all the sentence's words but at most one in ten."""
-    shown = {w.lower() for w in _WORD.findall(said)}
-    words = {w.lower() for w in _WORD.findall(sentence)}
-    return bool(words) and len(words - shown) <= len(words) // 10
 
 
 def _join(quotes: list[Quote]) -> str:

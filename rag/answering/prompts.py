@@ -32,6 +32,7 @@ class Prompts:
     source: str
     language: dict[str, str]
     refusal: dict[str, str]
+    refusal_filter: dict[str, str]  # added to a refusal when a filter was active
     quote_intro: dict[str, str]
     model_intro: dict[str, str]
 
@@ -56,6 +57,7 @@ class Prompts:
             source=read("source"),
             language={lang: read(f"language_{lang}") for lang in langs},
             refusal={lang: read(f"refusal_{lang}") for lang in langs},
+            refusal_filter={lang: read(f"refusal_filter_{lang}") for lang in langs},
             quote_intro={lang: read(f"quote_intro_{lang}") for lang in langs},
             model_intro={lang: read(f"model_intro_{lang}") for lang in langs},
         )

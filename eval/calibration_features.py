@@ -1,0 +1,92 @@
+"""Collect, per development question, what the answer rules read: the top hits with their
+lexical coverage and dense cosine, and per candidate unit its sentences with their cosine to
+the question and their lexical score. eval/calibration_quote.py chooses the gate and the
+sentence-choice settings from this file without running retrieval again.
+
+    .venv/bin/python eval/calibration_features.py --index /tmp/answer/index \
+        --out /tmp/answer/features.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rag.answering.choose import SentenceVectors, sentence_scores  # noqa: E402
+from rag.answering.side import open_query_side  # noqa: E402
+from rag.evaluation.gold import load_gold  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+
+def fold(item_id: str) -> str:
+    """A for even first byte of the id's SHA-256, else B."""
+    return "A" if hashlib.sha256(item_id.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--index", required=True)
+    parser.add_argument("--gold", default="eval/dev.jsonl")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--k", type=int, default=5)
+    args = parser.parse_args()
+    settings = Settings().override("index", dir=args.index).override("embedder", threads=1)
+    side = open_query_side(settings, "hybrid")
+    answerer = side.answerer
+    vectors = load_vectors(SentenceVectors(side.embedder), CACHE)
+    asked = dict(zip(side.index.question_ids, side.index.question_vectors, strict=True))
+    out = []
+    for item in load_gold(args.gold):
+        query = side.query(item.question)
+        hits = side.retriever.search(query, k=args.k)
+        rows = []
+        for hit in hits:
+            unit = answerer.quote_unit(hit.unit)
+            sentences, cosine, lexical = sentence_scores(answerer.evidence, vectors, query, unit)
+            rows.append({
+                "unit_id": hit.unit.unit_id, "quote_unit": unit.unit_id, "doc": hit.unit.doc,
+                "vraag": list(hit.unit.vraag) if hit.unit.vraag else None,
+                "match": item.matches(hit.unit.doc, hit.unit.vraag),
+                "coverage": answerer.relevance(query, hit),
+                "dense": hit.scores.get("dense", 0.0), "bm25": hit.scores.get("bm25", 0.0),
+                "question": float(asked[hit.unit.unit_id] @ query.vector)
+                if hit.unit.unit_id in asked else None,
+                "sentences": sentences, "cosine": [round(float(c), 5) for c in cosine],
+                "lexical": [round(float(x), 5) for x in lexical],
+            })  # fmt: skip
+        out.append({
+            "id": item.id, "fold": fold(item.id), "question": item.question,
+            "answerable": item.answerable, "must_mention": [list(g) for g in item.must_mention],
+            "hits": rows,
+        })  # fmt: skip
+        print(item.id, file=sys.stderr, end=" ", flush=True)
+    Path(args.out).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    save_vectors(vectors, CACHE)
+
+
+CACHE = Path("/tmp/answer/sentence_vectors.npz")  # unit id -> its sentence vectors
+
+
+def load_vectors(vectors: SentenceVectors, path: Path) -> SentenceVectors:
+    """The sentence vectors computed by an earlier run (a calibration cache, not the index)."""
+    if path.is_file():
+        with np.load(path) as data:
+            vectors._cache.update({k: data[k] for k in data.files})
+    return vectors
+
+
+def save_vectors(vectors: SentenceVectors, path: Path) -> None:
+    """Keep the sentence vectors for the next calibration run."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **vectors._cache)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Choose the refusal gate and the quote settings on fold A of eval/dev.jsonl; report fold B.
+
+Reads the features written by eval/calibration_features.py (hits with coverage and dense
+cosine, sentences with cosine and lexical scores) and replays the answer rules of
+rag/answering/pipeline.py, gate.py and choose.py offline for every setting of a grid. The
+chosen setting is the one that meets the targets on fold A (citation precision >= 0.85,
+citation recall >= 0.90, must-mention recall >= 0.70, refusal of unanswerable >= 0.85,
+false refusals <= 0.05) with the most must-mention recall per quoted word; confirm with
+`rag eval --mode quote` on the whole file.
+
+    .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rag.answering.choose import ChoiceSettings, pick  # noqa: E402
+from rag.answering.gate import GateSettings, passes, strength  # noqa: E402
+from rag.evaluation import metrics as m  # noqa: E402
+
+TARGETS = {"citation_precision": 0.85, "citation_recall": 0.90, "must_mention_recall": 0.70,
+           "refusal_recall": 0.85}  # fmt: skip
+MAX_FALSE_REFUSALS = 0.05
+MAX_MEDIAN_WORDS = 60
+
+
+def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, second: float) -> dict:
+    """What the pipeline would answer: refused, citation matches, the quoted text."""
+    def power(h: dict) -> float:
+        return strength(h["coverage"], h["dense"], h["question"], gate)
+
+    ok = [h for h in item["hits"] if passes(h["coverage"], h["dense"], h["question"], gate)]
+    ok.sort(key=lambda h: -power(h))
+    if not ok:
+        return {"refused": True, "cited": [], "text": ""}
+    chosen = [ok[0]] + [h for h in ok[1:] if power(h) >= second * power(ok[0])]
+    seen, cited, texts = set(), [], []
+    for h in chosen[:3]:
+        if h["quote_unit"] in seen:
+            continue
+        seen.add(h["quote_unit"])
+        keep = pick(h["sentences"], np.array(h["cosine"]), np.array(h["lexical"]),
+                    item["question"], choice)  # fmt: skip
+        if keep:
+            cited.append(h["match"])
+            texts.append(" ".join(h["sentences"][i] for i in keep))
+    return {"refused": not cited, "cited": cited, "text": " ".join(texts)}
+
+
+def figures(items: list[dict], gate: GateSettings, choice: ChoiceSettings, second: float) -> dict:
+    """The quote-mode figures of rag eval, and the answer length in words."""
+    out = [(i, replay(i, gate, choice, second)) for i in items]
+    return summary(out)
+
+
+def summary(out: list[tuple[dict, dict]]) -> dict:
+    """Figures of replayed answers."""
+    ok = [(i, r) for i, r in out if i["answerable"]]
+    answered = [(i, r) for i, r in ok if not r["refused"]]
+    mention = [
+        0.0 if r["refused"] else m.mention_share(m.groups_satisfied(r["text"], i["must_mention"]))
+        for i, r in ok if i["must_mention"]
+    ]  # fmt: skip
+    words = [len(r["text"].split()) for _, r in answered]
+    return {
+        "citation_precision": m.citation_precision([r["cited"] for _, r in answered]),
+        "citation_recall": m.citation_recall([r["cited"] for _, r in answered]),
+        "must_mention_recall": m.mean(mention),
+        "refusal_recall": m.rate([r["refused"] for i, r in out if not i["answerable"]]),
+        "false_refusal_rate": m.rate([r["refused"] for _, r in ok]),
+        "words_p50": statistics.median(words) if words else None,
+        "words_p90": m.percentile(words, 90),
+    }
+
+
+def meets(f: dict) -> bool:
+    """All targets met."""
+    good = all((f[k] or 0) >= v for k, v in TARGETS.items())
+    return good and (f["false_refusal_rate"] or 0) <= MAX_FALSE_REFUSALS
+
+
+def gates():  # noqa: ANN201
+    """Every gate tried."""
+    for wc, wq, cov in itertools.product((0.05, 0.1, 0.3), (0.0, 0.5, 1.0), (0.0, 0.2, 0.3)):
+        for t in np.arange(0.84, 1.0 + 0.3, 0.005):
+            yield GateSettings(round(float(t) * (1 + wq), 4), cov, wc, wq, 0.3)
+
+
+def choices():  # noqa: ANN201
+    """Every sentence-choice setting tried."""
+    for budget, lw, margin in itertools.product((40, 60, 80, 100), (0.0, 0.1, 0.35, 1.0),
+                                                (0.02, 0.05, 0.1)):  # fmt: skip
+        yield ChoiceSettings(budget, lw, 0.05, margin)
+
+
+def replay_before(item: dict) -> dict:
+    """The rules before this change: coverage >= 0.3 on any hit, the first hit by rank quoted
+    with its 3 lexically best sentences, the second when its coverage is as high (1 sentence)."""
+    hits = item["hits"]
+    if not any(h["coverage"] >= 0.3 for h in hits):
+        return {"refused": True, "cited": [], "text": ""}
+    chosen = [(hits[0], 3)] + [(h, 1) for h in hits[1:2] if h["coverage"] >= hits[0]["coverage"]]
+    cited, texts = [], []
+    for h, n in chosen:
+        usable = [i for i, t in enumerate(h["sentences"]) if len(t) > 3]
+        top = sorted(usable, key=lambda i: (-h["lexical"][i], i))[:n]
+        if top and h["lexical"][top[0]] == 0:
+            top = usable[:n]
+        if top:
+            cited.append(h["match"])
+            texts.append(" ".join(h["sentences"][i] for i in sorted(top)))
+    return {"refused": not cited, "cited": cited, "text": " ".join(texts)}
+
+
+def score(f: dict) -> tuple:
+    """Rank settings: the targets met first, then the sum of the shortfalls, then
+    must-mention recall, then shorter answers."""
+    short = sum(max(0.0, v - (f[k] or 0)) for k, v in TARGETS.items())
+    short += max(0.0, (f["false_refusal_rate"] or 0) - MAX_FALSE_REFUSALS)
+    return (meets(f), -round(short, 3), f["must_mention_recall"] or 0, -(f["words_p50"] or 0))
+
+
+def main() -> None:
+    items = json.loads(Path(sys.argv[1]).read_text())
+    fold_a = [i for i in items if i["fold"] == "A"]
+    fold_b = [i for i in items if i["fold"] == "B"]
+    first = ChoiceSettings()
+    gate = max(gates(), key=lambda g: score(figures(fold_a, g, first, 1.0)))
+    # the most must-mention recall with a median quote of at most MAX_MEDIAN_WORDS words on
+    # fold A: longer quotes always mention more, so length is held to what it was before
+    tried = [(c, figures(fold_a, gate, c, 1.0)) for c in choices()]
+    short = [(c, f) for c, f in tried if (f["words_p50"] or 0) <= MAX_MEDIAN_WORDS]
+    choice = max(short, key=lambda cf: (cf[1]["must_mention_recall"] or 0))[0]
+    second = max((0.9, 0.95, 1.0, 9.0), key=lambda x: score(figures(fold_a, gate, choice, x)))
+    print("chosen:", gate, choice, "second source", second)
+    for name, part in (("A", fold_a), ("B", fold_b), ("all", items)):
+        f = figures(part, gate, choice, second)
+        print(name, len(part), {k: round(v, 3) if v is not None else None for k, v in f.items()})
+    for name, part in (("A", fold_a), ("B", fold_b), ("all", items)):
+        f = summary([(i, replay_before(i)) for i in part])
+        print("before", name, {k: round(v, 3) if v is not None else None for k, v in f.items()})
+
+
+if __name__ == "__main__":
+    main()

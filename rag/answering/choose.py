@@ -1,0 +1,128 @@
+"""Which sentences of a unit to quote: the ones that answer the question, in their own words.
+
+Each sentence is scored by its meaning (the multilingual embedder: the question in the query
+role, the sentence in the passage role) together with the lexical evidence (IDF-weighted
+overlap with the question's terms, rag/answering/quote.py). Sentences that carry what the
+question asks for (a number or date for "hoeveel"/"wanneer", a name of the question) gain;
+an opening sentence that answers directly ("Ja", "Nee, ...", "Het kabinet heeft ...") is
+kept. A short answer is quoted whole; a long one is cut to a word budget, best sentences
+first, shown in document order. Sentence vectors are computed for the few candidate units
+at query time and cached per unit in memory.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.analysis.sentences import split_sentences
+from rag.answering.cite import quotable_text
+from rag.answering.quote import Evidence, Quote
+from rag.embedders.base import Embedder
+from rag.types import Query, Unit
+
+DIRECT = re.compile(
+    r"^(ja|nee|neen|klopt|dat klopt|yes|no)\b|^(het|dit) kabinet (heeft|is|zal|wil|deelt|kan)\b"
+    r"|^(dat is|dit is) (niet )?(het geval|juist|correct|onjuist)",
+    re.IGNORECASE,
+)
+ASKS_NUMBER = re.compile(
+    r"\b(hoeveel|hoe ?veel|wanneer|welk(e)? (bedrag|datum|jaar)|hoe groot|hoe lang|"
+    r"how (many|much|long)|when|what date|which year)\b",
+    re.IGNORECASE,
+)
+NUMBER = re.compile(r"\d")
+WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class ChoiceSettings:
+    """Weights and budget of the sentence choice (chosen on fold A of eval/dev.jsonl)."""
+
+    budget: int = 100  # words: an answer up to this long is quoted whole
+    lexical_weight: float = 0.1  # lexical score (0..1 of the unit's best) beside cosine
+    fact_bonus: float = 0.05  # a sentence with a number when the question asks for one
+    margin: float = 0.05  # besides the best, sentences scoring within this of it
+
+
+class SentenceVectors:
+    """Per unit: its sentences embedded in the passage role, computed once, kept in memory."""
+
+    def __init__(self, embedder: Embedder | None) -> None:
+        self.embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def of(self, unit_id: str, sentences: list[str]) -> np.ndarray | None:
+        """(len(sentences), dim) unit vectors, or None without an embedder."""
+        if self.embedder is None or not sentences:
+            return None
+        with self._lock:
+            cached = self._cache.get(unit_id)
+        if cached is None or len(cached) != len(sentences):
+            cached = np.asarray(self.embedder.embed(sentences, "passage"), dtype=np.float32)
+            with self._lock:
+                self._cache[unit_id] = cached
+        return cached
+
+
+def sentence_scores(
+    evidence: Evidence, vectors: SentenceVectors, query: Query, unit: Unit
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The unit's sentences, their cosine with the question (0 without vectors) and their
+    lexical score normalised to the unit's best (0..1)."""
+    sentences = split_sentences(quotable_text(unit))
+    lexical = np.array([evidence.sentence_score(query, s) for s in sentences], dtype=np.float32)
+    if lexical.size and lexical.max() > 0:
+        lexical = lexical / lexical.max()
+    matrix = vectors.of(unit.unit_id, sentences) if query.vector is not None else None
+    if matrix is None:
+        cosine = np.zeros(len(sentences), dtype=np.float32)
+    else:
+        cosine = matrix @ np.asarray(query.vector, dtype=np.float32)
+    return sentences, cosine, lexical
+
+
+def choose(
+    evidence: Evidence,
+    vectors: SentenceVectors,
+    query: Query,
+    unit: Unit,
+    settings: ChoiceSettings | None = None,
+) -> list[Quote]:
+    """The sentences to quote from the unit, in document order, verbatim."""
+    sentences, cosine, lexical = sentence_scores(evidence, vectors, query, unit)
+    keep = pick(sentences, cosine, lexical, query.text, settings or ChoiceSettings())
+    return [Quote(unit.unit_id, sentences[i], float(cosine[i]), i) for i in keep]
+
+
+def pick(
+    sentences: list[str],
+    cosine: np.ndarray,
+    lexical: np.ndarray,
+    question: str,
+    s: ChoiceSettings,
+) -> list[int]:
+    """Positions of the sentences to quote, in order (see the module docstring)."""
+    usable = [i for i, text in enumerate(sentences) if len(text) > 3]
+    if not usable:
+        return []
+    words = [len(WORDS.findall(text)) for text in sentences]
+    if sum(words[i] for i in usable) <= s.budget:  # a short answer: quote it whole
+        return usable
+    score = np.asarray(cosine, dtype=np.float32) + s.lexical_weight * np.asarray(lexical)
+    if ASKS_NUMBER.search(question):
+        score = score + s.fact_bonus * np.array([bool(NUMBER.search(t)) for t in sentences])
+    order = sorted(usable, key=lambda i: (-float(score[i]), i))
+    keep = [order[0]]  # the best sentence always
+    if DIRECT.search(sentences[usable[0]]) and usable[0] not in keep:
+        keep.append(usable[0])  # the opening sentence answers directly ("Ja", "Nee, ...")
+    floor = float(score[order[0]]) - s.margin
+    for i in order:
+        used = sum(words[j] for j in keep)
+        if i not in keep and used + words[i] <= s.budget and score[i] >= floor:
+            keep.append(i)
+    return sorted(keep)
