@@ -99,3 +99,27 @@ def test_cli_errors_are_one_line_with_the_fix(tmp_path, capsys) -> None:
     assert "write YYYY, YYYY-MM, YYYY-MM-DD or DD-MM-YYYY" in capsys.readouterr().err
     assert main(["index", "build", str(tmp_path / "missing"), "--index", str(tmp_path / "i")]) == 2
     assert "does not exist; pass existing files or folders" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_build_file_add_and_remove_say_what_changed(shipped_index, tmp_path, capsys) -> None:
+    """`rag index build FILE` adds FILE and keeps the rest; add/remove print the change."""
+    from index_helpers import copy_index
+
+    index = copy_index(shipped_index, tmp_path / "index")
+    extra = tmp_path / "900_extra.txt"
+    extra.write_text("Brief over digitale vervolging.\n\nDe minister antwoordt.\n", "utf-8")
+    capsys.readouterr()
+    assert main(["index", "build", str(extra), "--index", str(index)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1, changed 0, removed 0, unchanged 5, kept 0" in out
+    assert "added: 900_extra" in out and "removed:" not in out
+    assert main(["index", "remove", "900_extra", "--index", str(index), "--json"]) == 0
+    removed = json_lines(capsys.readouterr().out)[0]
+    assert removed["removed"] == ["900_extra"] and removed["embedded"] == 0
+    assert len(removed["unchanged"]) == 5
+    assert main(["index", "add", str(extra), "--index", str(index), "--json"]) == 0
+    assert json_lines(capsys.readouterr().out)[0]["added"] == ["900_extra"]
+    assert main(["index", "info", "--index", str(index)]) == 0
+    info = capsys.readouterr().out
+    assert str(extra) in info and "900_extra" in info

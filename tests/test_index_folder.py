@@ -15,6 +15,7 @@ from index_helpers import HashEmbedder
 from rag.errors import RagError
 from rag.index.build import build_index
 from rag.index.load import load_index
+from rag.index.manifest import Location
 from rag.parsing import parse_file
 from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import Settings
@@ -131,3 +132,13 @@ def test_a_format_1_index_names_the_rebuild_and_is_rebuilt_in_place(root) -> Non
     result = build([], index)
     assert sorted(result.added) == ALL  # its recorded inputs and its uploads
     assert not (index / "units.jsonl").exists()
+
+
+def test_a_path_named_through_a_link_to_the_index_is_recorded_inside(root, tmp_path) -> None:
+    link = tmp_path / "link"
+    os.symlink(root / "index", link)
+    inside = Location.of(link / "uploads" / f"{UPLOAD}.txt", link)
+    assert inside == Location(f"uploads/{UPLOAD}.txt")  # no absolute path: a copy stays put
+    outside = Location.of(root / "corpus", link)
+    assert outside == Location("../corpus", str(root / "corpus"))
+    assert outside.resolve(link) == root / "corpus"

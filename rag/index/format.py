@@ -109,7 +109,10 @@ def clean(folder: Path, keep: str) -> list[str]:
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
-                entry.unlink(missing_ok=True)
+                try:
+                    entry.unlink(missing_ok=True)
+                except OSError:
+                    continue  # committed already; the next build tries again
             removed.append(entry.name)
     return removed
 

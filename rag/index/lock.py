@@ -49,8 +49,7 @@ def build_lock(
     try:
         fd = _flock(folder, wait, on_wait)
         try:
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
+            _write_pid(fd)
             yield
         finally:
             os.close(fd)  # releases the flock
@@ -78,6 +77,15 @@ def _flock(folder: Path, wait: bool, on_wait: Callable[[str], None] | None) -> i
             os.close(fd)  # the lock file was replaced while we waited: lock the new one
     except OSError as exc:
         raise write_problem(folder, exc) from exc
+
+
+def _write_pid(fd: int) -> None:
+    """Name this process in the lock file (for a waiting build's message only)."""
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+    except OSError:
+        pass  # a full disk: the build itself says so when it writes
 
 
 def _same_file(fd: int, path: Path) -> bool:

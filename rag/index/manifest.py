@@ -102,8 +102,8 @@ class Location:
     def of(cls, path: Path, folder: Path) -> Location:
         """Record path (absolute) as seen from the index folder (resolved)."""
         path, folder = Path(os.path.abspath(path)), folder.resolve()
-        if path.is_relative_to(folder):
-            return cls(path.relative_to(folder).as_posix())
+        if path.resolve().is_relative_to(folder):  # also when named through a link to it
+            return cls(path.resolve().relative_to(folder).as_posix())
         return cls(Path(os.path.relpath(path, folder)).as_posix(), str(path))
 
     def resolve(self, folder: Path) -> Path:

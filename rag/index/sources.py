@@ -4,7 +4,8 @@ An index remembers its inputs (files and folders, as Locations) and the document
 from it. A build adds the paths it is given to those inputs and never drops a document
 unless told (`rag index remove`, or `--replace`: exactly the paths given, plus the uploads):
 a document whose source is gone (an input moved away with the index left behind, a deleted
-file) is kept from the old index and reported as kept. Files uploaded into <index>/uploads/ are always an input.
+file) is kept from the old index and reported as kept. Files uploaded into <index>/uploads/
+are always an input.
 """
 
 from __future__ import annotations
