@@ -5,13 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 from index_helpers import HashEmbedder
 
 from rag.bench.report import render_text
 from rag.bench.run import percentiles, warm_retrieval
-from rag.bench.scale import recall_at_10, scale_run, synthetic
+from rag.bench.scale import faiss_type, scale_run
 from rag.cli.main import main
 from rag.index.build import build_index
 from rag.index.load import load_index
@@ -58,25 +57,35 @@ def test_percentiles_are_in_milliseconds_and_ordered() -> None:
     assert p["p95_ms"] == pytest.approx(95.0)
 
 
-def test_scale_cells_measure_exact_against_approximate(index, tmp_path: Path) -> None:
-    base = tmp_path / "base.npy"
-    np.save(base, index.dense.vectors)
-    rows = scale_run(base, [2000], ["flat", "ivf", "hnsw"])
-    assert [r["type"] for r in rows] == ["flat", "ivf", "hnsw"]
-    assert rows[0]["recall@10"] == 1.0
-    assert all(0.0 <= r["recall@10"] <= 1.0 and r["n"] == 2000 for r in rows)
-    assert all(r["peak_rss_mb"] > 0 and r["index_mb"] > 0 for r in rows)
+def test_scale_run_measures_both_paths_and_the_add(index, tmp_path: Path) -> None:
+    import csv
+
+    from rag.analysis.terms import Analyzer
+
+    qa_csv = tmp_path / "qa.csv"
+    units = [u for u in index.units.values() if u.question and u.answer]
+    with open(qa_csv, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["anchor", "positive", "negative"])
+        writer.writerows([u.question, u.answer, ""] for u in units)
+    cache = tmp_path / "cache"
+    result = scale_run(cache, [2000], qa_csv, None, HashEmbedder(), Analyzer(), say=lambda s: None)
+    row = result["rows"][0]
+    new, old = row["new"], row["old"]
+    assert row["units"] == new["units"] == old["units"] == 2000 and row["generated_s"] > 0
+    assert new["faiss"]["type"] == faiss_type(2000) == "flat"
+    assert new["dense_recall"][0]["recall@10"] == 1.0  # flat is exact
+    for cell in (new, old):
+        assert 0 < cell["queries"]["hybrid"]["p50_ms"] <= cell["queries"]["hybrid"]["p95_ms"]
+        assert cell["peak_mb"] > 0 and cell["load_s"] > 0
+    add = result["add"]
+    assert add["after"] == add["before"] + 1000 == 3000 and add["old_keys_unchanged"]
+    assert add["old_findable_top10"] >= 0.95 and add["new_findable_top10"] >= 0.95
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith("units-")) == [
+        "units-2000-flat"]  # the corpus is cached, the add ran on a copy
     text = render_text({"machine": {"date": "d", "cpus": 2, "python": "3", "platform": "p"},
-                        "scale": rows})  # fmt: skip
-    assert "2,000" in text and "ivf" in text and "hnsw" in text
-
-
-def test_synthetic_vectors_are_unit_length_and_recall_counts_overlap() -> None:
-    base = np.eye(8, dtype=np.float32)
-    vectors = synthetic(base, 50)
-    assert vectors.shape == (50, 8)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert recall_at_10([list(range(10))], [list(range(5, 15))]) == 0.5
+                        "scale": result})  # fmt: skip
+    assert "2,000   new" in text and "2,000   old" in text and "add 1,000 units" in text
 
 
 @pytest.mark.parametrize(

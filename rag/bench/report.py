@@ -86,19 +86,6 @@ def build_lines(build: dict[str, Any]) -> list[str]:
     return lines
 
 
-def scale_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """Exact against approximate FAISS per corpus size."""
-    lines = [
-        "scale run (dense side)   n        type  build s  p95 ms  recall@10  index MB  peak MB"
-    ]
-    for r in rows:
-        lines.append(
-            f"  {r['n']:>24,} {r['type']:>5} {r['build_s']:8.2f} {r['search_p95_ms']:7.2f} "
-            f"{r['recall@10']:10.3f} {r['index_mb']:9.1f} {r['peak_rss_mb']:8.0f}"
-        )
-    return lines
-
-
 def render_text(result: dict[str, Any]) -> str:
     """All parts present in result, in a fixed order."""
     m = result["machine"]
@@ -113,5 +100,7 @@ def render_text(result: dict[str, Any]) -> str:
     if "build" in result:
         lines += ["", *build_lines(result["build"])]
     if "scale" in result:
-        lines += ["", *scale_lines(result["scale"])]
+        from rag.bench.scale import render_lines
+
+        lines += ["", *render_lines(result["scale"])]
     return "\n".join(lines)

@@ -1,121 +1,154 @@
-"""Scale run of the dense side: exact vs approximate FAISS on synthetic corpora.
+"""The scale run: the whole query path at 10^4..10^6 units of real text, beside the old path.
 
-Each (size, index type) runs in its own subprocess (`python -m rag.bench.scale`) so its
-peak memory (ru_maxrss) is its own. Vectors are the real corpus vectors replicated with
-noise (clustered like real data; uniform random vectors are an unrealistically hard case).
+`rag bench --only scale` makes (once, cached in ~/.cache/rag/scale or --cache) the sentence
+pool (rag/bench/scale_sentences.py), a lazy index per size (rag/bench/scale_corpus.py) and
+200 real questions with their vectors; then per size it runs the current path and the old
+one (rag/bench/scale_baseline.py) in their own processes (rag/bench/scale_cell.py), and at
+the largest size adds 1,000 units (rag/bench/scale_add.py). docs/SCALE.md reads the figures.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import resource
+import os
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from rag.analysis.terms import Analyzer
+from rag.bench.run import percentiles
+from rag.bench.scale_corpus import Pool, write_corpus
+from rag.bench.scale_sentences import build_pool, load_pool
+from rag.embedders.base import Embedder
+
+CACHE = Path.home() / ".cache" / "rag" / "scale"
 N_QUERIES = 200
+APPROX_FROM = 50_000  # FAISS IVF from this size on; exact (flat) below
+TARGETS = {"p95_ms": 100, "recall@10": 0.95, "peak_mb": 3000, "load_s": 3, "add_s": 60}
+Progress = Callable[[str, int, int], None]
 
 
-def synthetic(base: np.ndarray, n: int, seed: int = 0, noise: float = 0.35) -> np.ndarray:
-    """n unit vectors: rows of base, replicated, each with Gaussian noise, renormalised."""
-    rng = np.random.default_rng(seed)
-    out = np.empty((n, base.shape[1]), dtype=np.float32)
-    step = 100_000
-    for start in range(0, n, step):
-        m = min(step, n - start)
-        rows = base[rng.integers(0, len(base), m)]
-        block = rows + rng.normal(0, noise / np.sqrt(base.shape[1]), rows.shape).astype(np.float32)
-        out[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    return out
+def faiss_type(n: int) -> str:
+    """The FAISS type the scale run uses at n units."""
+    return "ivf" if n >= APPROX_FROM else "flat"
 
 
-def make_index(kind: str, dim: int, n: int):  # noqa: ANN201 - faiss type
-    """The FAISS index the product would use: exact inner product, HNSW, or IVF."""
-    import faiss
-
-    if kind == "flat":
-        return faiss.IndexFlatIP(dim)
-    if kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 40
-        index.hnsw.efSearch = 64
-        return index
-    nlist = max(16, int(4 * np.sqrt(n)))
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.nprobe = max(8, nlist // 32)
-    return index
+def ensure_pool(cache: Path, qa_csv: Path, pdf_dir: Path | None, embedder: Embedder,
+                analyzer: Analyzer, progress: Progress | None = None) -> Pool:  # fmt: skip
+    """The sentence pool, embedded once and cached."""
+    found = load_pool(cache)
+    if found is None:
+        build_pool(cache, qa_csv, pdf_dir, embedder, progress)
+        found = load_pool(cache)
+    assert found is not None
+    return Pool.make(*found, analyzer)
 
 
-def run_one(kind: str, n: int, base: np.ndarray) -> dict:
-    """Build one index over n synthetic vectors; time build and single-query searches."""
-    vectors = synthetic(base, n)
-    queries = synthetic(base, N_QUERIES, seed=1)
-    index = make_index(kind, vectors.shape[1], n)
+def ensure_corpus(cache: Path, n: int, pool: Pool, embedder: Embedder,
+                  analyzer: Analyzer) -> tuple[Path, float | None]:  # fmt: skip
+    """The n-unit lazy index (generated once, atomically); seconds if generated now."""
+    folder = cache / f"units-{n}-{faiss_type(n)}"
+    if (folder / "lazy.json").is_file():
+        return folder, None
+    tmp = cache / f".tmp-{folder.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
     t0 = time.perf_counter()
-    if not index.is_trained:
-        index.train(vectors[: min(n, 100_000)])
-    index.add(vectors)
-    build_s = time.perf_counter() - t0
-    latencies, found = [], []
-    for q in queries:
-        t = time.perf_counter()
-        _, ids = index.search(q[None, :], 10)
-        latencies.append(time.perf_counter() - t)
-        found.append(ids[0])
-    return {
-        "type": kind,
-        "n": n,
-        "build_s": round(build_s, 3),
-        "search_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 3),
-        "search_p95_ms": round(float(np.percentile(latencies, 95)) * 1000, 3),
-        "index_mb": round(_index_bytes(index) / 1e6, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "found": np.asarray(found).tolist(),
-    }
+    info = {"name": embedder.name, "dim": int(pool.vectors.shape[1])}
+    write_corpus(tmp, n, pool, info, analyzer, faiss_type(n))
+    tmp.rename(folder)
+    return folder, round(time.perf_counter() - t0, 1)
 
 
-def _index_bytes(index) -> int:  # noqa: ANN001 - faiss type
-    import faiss
+def ensure_queries(cache: Path, qa_csv: Path, embedder: Embedder) -> tuple[Path, dict]:
+    """200 real questions and their vectors; each embedded alone and timed (once)."""
+    path, timing = cache / "queries.npz", cache / "queries.json"
+    if path.is_file() and timing.is_file():
+        return path, json.loads(timing.read_text())
+    from rag.evaluation.qa_bench import load_pairs
 
-    return int(faiss.serialize_index(index).nbytes)
+    texts = [p.question for p in load_pairs(qa_csv)[:N_QUERIES]]
+    embedder.embed(texts[:1], "query")  # warm-up
+    vectors, samples = [], []
+    for text in texts:
+        t0 = time.perf_counter()
+        vectors.append(embedder.embed([text], "query")[0])
+        samples.append(time.perf_counter() - t0)
+    np.savez(path, texts=np.array(texts), vectors=np.stack(vectors).astype(np.float32))
+    figures = {"queries": len(texts), **percentiles(samples)}
+    timing.write_text(json.dumps(figures))
+    return path, figures
 
 
-def recall_at_10(exact: list[list[int]], approx: list[list[int]]) -> float:
-    """Mean share of the exact top-10 that the approximate index also returns."""
-    shares = [len(set(e) & set(a)) / 10 for e, a in zip(exact, approx, strict=True)]
-    return float(np.mean(shares))
+def run_cell(what: str, folder: Path, data: Path) -> dict:
+    """One cell in its own process (its peak memory is its own)."""
+    cmd = [sys.executable, "-m", "rag.bench.scale_cell", what, str(folder), str(data)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd)}` failed: {out.stderr.strip()[-500:]}")
+    return json.loads(out.stdout)
 
 
-def scale_run(base_path: Path, sizes: list[int], kinds: list[str]) -> list[dict]:
-    """Run every (size, kind) in a subprocess and add recall@10 against the exact index."""
-    rows = []
+def scale_run(cache: Path, sizes: list[int], qa_csv: Path, pdf_dir: Path | None,
+              embedder: Embedder, analyzer: Analyzer, old: bool = True,
+              say: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
+    """Every size: the current path and the old one; at the largest, adding 1,000 units."""
+    cache.mkdir(parents=True, exist_ok=True)
+    pool = ensure_pool(cache, qa_csv, pdf_dir, embedder, analyzer)
+    queries, embed = ensure_queries(cache, qa_csv, embedder)
+    result: dict[str, Any] = {"cache": str(cache), "targets": TARGETS, "query_embedding": embed,
+                              "pool": json.loads((cache / "sentences.stats.json").read_text()),
+                              "rows": []}  # fmt: skip
     for n in sizes:
-        exact_found = None
-        for kind in ["flat", *[k for k in kinds if k != "flat"]]:
-            cmd = [sys.executable, "-m", "rag.bench.scale", str(base_path), str(n), kind]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-            row = json.loads(out.stdout)
-            found = row.pop("found")
-            if kind == "flat":
-                exact_found = found
-            row["recall@10"] = round(recall_at_10(exact_found, found), 4)
-            rows.append(row)
-    return rows
+        say(f"scale: {n} units ({faiss_type(n)})")
+        folder, generated = ensure_corpus(cache, n, pool, embedder, analyzer)
+        row = {"units": n, "generated_s": generated, "new": run_cell("new", folder, queries)}
+        if old:
+            row["old"] = run_cell("old", folder, queries)
+        result["rows"].append(row)
+    if sizes:
+        say(f"scale: adding 1,000 units to {max(sizes)}")
+        folder, _ = ensure_corpus(cache, max(sizes), pool, embedder, analyzer)
+        result["add"] = run_cell("add", folder, cache)
+    return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="one scale-run cell (used by rag bench)")
-    parser.add_argument("base", help=".npy file of real unit vectors to replicate")
-    parser.add_argument("n", type=int)
-    parser.add_argument("kind", choices=["flat", "hnsw", "ivf"])
-    args = parser.parse_args()
-    base = np.load(args.base).astype(np.float32)
-    print(json.dumps(run_one(args.kind, args.n, base)))
+def _ms(row: dict | None, key: str) -> str:
+    if not row or "queries" not in row:
+        return "-"
+    return f"{row['queries'][key]['p95_ms']:.1f}"
 
 
-if __name__ == "__main__":
-    main()
+def render_lines(scale: dict[str, Any]) -> list[str]:
+    """The figures as text: each size, current path beside the old one, and the targets."""
+    t = scale["targets"]
+    lines = [f"scale run (whole query path; targets: p95 <= {t['p95_ms']} ms, recall@10 >= "
+             f"{t['recall@10']}, peak <= {t['peak_mb']} MB, load <= {t['load_s']} s, "
+             f"add 1,000 <= {t['add_s']} s)",
+             f"  query embedding alone: p50 {scale['query_embedding']['p50_ms']:.1f} ms, "
+             f"p95 {scale['query_embedding']['p95_ms']:.1f} ms (not in the figures below)",
+             "  units      path  load s  peak MB  hybrid p95  +filter p95  bm25 p95  dense p95"
+             "  recall@10 (nprobe)"]  # fmt: skip
+    for row in scale["rows"]:
+        for name in ("new", "old"):
+            cell = row.get(name)
+            if not cell:
+                continue
+            recall = " ".join(f"{r['recall@10']:.3f}({r['nprobe']})"
+                              for r in cell.get("dense_recall", []))  # fmt: skip
+            load = "-" if cell.get("load_s") is None else f"{cell['load_s']:.2f}"
+            lines.append(f"  {row['units']:>9,} {name:>5} {load:>7} {cell['peak_mb']:>8.0f} "
+                         f"{_ms(cell, 'hybrid'):>11} {_ms(cell, 'hybrid_filtered'):>12} "
+                         f"{_ms(cell, 'bm25'):>9} {_ms(cell, 'dense'):>10}  {recall}")  # fmt: skip
+    if "add" in scale:
+        a = scale["add"]
+        lines.append(f"  add {a['added']:,} units to {a['before']:,}: {a['seconds']:.1f} s "
+                     f"(embedding excluded, estimated {a['embedding_estimate_s']} s); old units "
+                     f"found {a['old_findable_top10']:.2f}, new {a['new_findable_top10']:.2f}, "
+                     f"old keys unchanged: {a['old_keys_unchanged']}")  # fmt: skip
+    return lines
