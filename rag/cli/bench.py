@@ -15,7 +15,7 @@ from rag.settings import REPO, Settings
 PARTS = ("cold", "warm", "build", "scale")
 DEFAULT_QA = REPO.parent / "shared" / "data" / "kamervragen-qa-2033.csv"
 DEFAULT_SIZES = "10000,100000,1000000"
-HNSW_MAX = 100_000  # HNSW build at 1M takes many minutes on 2 cores; IVF covers 1M
+DEFAULT_PDFS = REPO.parent / "shared" / "data" / "aanhangsel-pdfs"
 WARM_QUERIES = 200
 
 
@@ -25,6 +25,7 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--runs", type=int, default=5, help="cold `rag ask` runs (median)")
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="scale-run corpus sizes")
     parser.add_argument("--qa-csv", default=str(DEFAULT_QA), help="the 2,033-pair CSV")
+    parser.add_argument("--cache", help="scale-run cache folder (default ~/.cache/rag/scale)")
     parser.add_argument(
         "--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)}"
     )
@@ -68,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
             ),
         }
     if "scale" in parts:
-        _say(f"scale: {', '.join(map(str, sizes))} synthetic passages")
-        result["scale"] = _scale(qa_dir, sizes)
+        _say(f"scale: {', '.join(map(str, sizes))} units of real sentences")
+        result["scale"] = _scale(settings, qa_csv, sizes, args.cache)
     if args.json:
         print_json(result)
     else:
@@ -93,16 +94,15 @@ def _warm(settings: Settings, qa_dir: Path, qa_csv: Path) -> dict[str, Any]:
     return out
 
 
-def _scale(qa_dir: Path, sizes: list[int]) -> list[dict[str, Any]]:
-    from rag.bench.scale import scale_run
-    from rag.index.manifest import read_manifest
+def _scale(settings: Settings, qa_csv: Path, sizes: list[int], cache: str | None) -> dict:
+    from rag.analysis.terms import Analyzer
+    from rag.bench.scale import CACHE, scale_run
+    from rag.embedders.load import LazyEmbedder
 
-    rows = []
-    for n in sizes:
-        kinds = ["flat", "ivf", "hnsw"] if n <= HNSW_MAX else ["flat", "ivf"]
-        data = qa_dir / read_manifest(qa_dir).data  # the current version's data folder
-        rows += scale_run(data / "vectors.npy", [n], kinds)
-    return rows
+    embedder = LazyEmbedder(settings.embedder)
+    analyzer = Analyzer(stemmer_name=settings.index.stemmer)
+    folder = Path(cache).expanduser() if cache else CACHE
+    return scale_run(folder, sizes, qa_csv, DEFAULT_PDFS, embedder, analyzer, say=_say)
 
 
 def _qa_index(qa_csv: Path, settings: Settings) -> Path:
