@@ -102,8 +102,8 @@ def _recall(index, queries) -> float:
 def test_ivf_dense_recall_against_exact(corpora) -> None:
     index = open_lazy(corpora / "ivf")
     queries = HashEmbedder().embed(_questions(index, 50), "query")
-    assert index.dense.kind == "ivf" and index.dense.index.nprobe < index.dense.index.nlist / 4
-    assert _recall(index, queries) >= 0.8  # hash vectors: far less clustered than text
+    assert index.dense.kind == "ivf" and index.dense.index.nprobe < index.dense.index.nlist / 2
+    assert _recall(index, queries) >= 0.9  # hash vectors: far less clustered than text
     index.dense.index.nprobe = index.dense.index.nlist  # every list probed: exact
     assert _recall(index, queries) == 1.0
 

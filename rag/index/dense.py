@@ -22,13 +22,13 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 128
 IVF_NPROBE = 32  # measured at 10^6 scale units: recall@10 >= 0.95 (docs/SCALE.md)
-IVF_TRAIN_MAX = 100_000  # k-means sample
+IVF_TRAIN_MAX = 50_000  # k-means sample (>= 39 per list up to 10^6 vectors)
 EXACT_SELECTION_MAX = 20_000  # a filter allowing fewer passages is searched exactly
 
 
 def ivf_lists(n: int) -> int:
-    """Number of IVF lists for n vectors: ~2 sqrt(n), at least 1, at most n / 39."""
-    return int(max(1, min(2 * np.sqrt(max(n, 1)), n // 39 or 1)))
+    """Number of IVF lists for n vectors: ~sqrt(n), at least 1, at most n / 39."""
+    return int(max(1, min(np.sqrt(max(n, 1)), n // 39 or 1)))
 
 
 def brute_force_topk(
