@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if not qa_csv.is_file():
         raise RagError(f"benchmark CSV {qa_csv} not found; pass it with --qa-csv FILE")
     result: dict[str, Any] = {"machine": _machine(), "index_dir": settings.index.dir}
-    qa_dir = _qa_index(qa_csv, settings)
+    qa_dir = _qa_index(qa_csv, settings) if "warm" in parts else Path()  # scale needs none
     from rag.bench import run as bench
 
     if "cold" in parts:
