@@ -111,10 +111,12 @@ def scale_run(cache: Path, sizes: list[int], qa_csv: Path, pdf_dir: Path | None,
         if old:
             row["old"] = run_cell("old", folder, queries)
         result["rows"].append(row)
+        (cache / "last-run.json").write_text(json.dumps(result, indent=1))  # partial figures
     if sizes:
         say(f"scale: adding 1,000 units to {max(sizes)}")
         folder, _ = ensure_corpus(cache, max(sizes), pool, embedder, analyzer)
         result["add"] = run_cell("add", folder, cache)
+        (cache / "last-run.json").write_text(json.dumps(result, indent=1))
     return result
 
 
