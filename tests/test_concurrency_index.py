@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from index_helpers import HashEmbedder
 
+from rag.cli.index import index_status
 from rag.cli.main import main
 from rag.errors import RagError
 from rag.index.build import build_index
@@ -181,6 +182,9 @@ def test_reads_during_builds_never_fail(folders) -> None:
             try:
                 loaded = load_index(index)
                 loads.append(len(loaded.docs))
+                status = index_status(index)[1]  # what `rag index info` reports
+                if status != "ok":
+                    errors.append(status)
             except Exception as exc:  # noqa: BLE001 - any error here is the failure
                 errors.append(exc)
 

@@ -160,12 +160,7 @@ def build_settings(args: argparse.Namespace) -> Settings:
 def run_info(args: argparse.Namespace) -> int:
     """Show the manifest, counts and size; say whether the files check out."""
     folder = Path(settings_from(args).index.dir)
-    manifest = read_manifest(folder)
-    try:
-        check_files(manifest, folder)
-        status = "ok"
-    except RagError as exc:
-        status = str(exc)
+    manifest, status = index_status(folder)
     info = {
         "dir": str(folder),
         "hash": manifest.hash,
@@ -179,6 +174,21 @@ def run_info(args: argparse.Namespace) -> int:
     else:
         print(describe(manifest, info))
     return 0 if status == "ok" else 1
+
+
+def index_status(folder: Path) -> tuple[Manifest, str]:
+    """The current manifest and "ok", or what is wrong with the files it lists."""
+    problem = ""
+    for _ in range(5):  # a build that commits meanwhile removes the files we check: again
+        manifest = read_manifest(folder)
+        try:
+            check_files(manifest, folder)
+            return manifest, "ok"
+        except RagError as exc:
+            problem = str(exc)
+            if read_manifest(folder).data == manifest.data:
+                break
+    return manifest, problem
 
 
 def describe(m: Manifest, info: dict[str, Any]) -> str:

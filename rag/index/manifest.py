@@ -228,9 +228,8 @@ def read_manifest(folder: Path) -> Manifest:
     raw = read_raw(folder)
     if raw is None:
         what = "does not exist" if not folder.exists() else f"has no {MANIFEST}"
-        raise RagError(
-            f"index folder {folder} {what}; build it with `{rebuild_command(None, folder)}`"
-        )
+        fix = rebuild_command(None, folder)
+        raise RagError(f"index folder {folder} {what}; build it with `{fix}`")
     check_format(raw, folder)
     try:
         return Manifest.from_dict(raw)
@@ -274,13 +273,15 @@ def check_files(manifest: Manifest, folder: Path) -> None:
     data = Path(folder) / manifest.data
     for rel, record in manifest.files.items():
         path = data / rel
-        if not path.is_file():
+        try:  # a file removed meanwhile (a build committed) is missing, not a crash
+            same = path.stat().st_size == record.bytes and sha256_file(path) == record.sha256
+        except OSError:
+            same = None
+        if same is None or not path.is_file():
             raise RagError(f"index file {rel} is missing from {data}; rebuild with `{fix}`")
-        if path.stat().st_size != record.bytes or sha256_file(path) != record.sha256:
-            raise RagError(
-                f"index file {rel} in {data} is corrupt (checksum differs from the "
-                f"manifest); rebuild with `{fix}`"
-            )
+        if not same:
+            fault = "is corrupt (checksum differs from the manifest)"
+            raise RagError(f"index file {rel} in {data} {fault}; rebuild with `{fix}`")
 
 
 def check_embedder(manifest: Manifest, name: str, dim: int, folder: Path) -> None:
@@ -288,11 +289,8 @@ def check_embedder(manifest: Manifest, name: str, dim: int, folder: Path) -> Non
     built = manifest.embedder
     if built.name == name and int(built.dim) == int(dim):
         return
-    same = (
-        "the default embedder (no --embedder)"
-        if built.name.startswith(BUNDLED_PREFIX)
-        else f"--embedder {built.name}"
-    )
+    bundled = built.name.startswith(BUNDLED_PREFIX)
+    same = "the default embedder (no --embedder)" if bundled else f"--embedder {built.name}"
     raise RagError(
         f"index in {folder} was built with {built.name} (dim {built.dim}), not {name} "
         f"(dim {dim}); rebuild with `{rebuild_command(manifest, folder, name)}` or use {same}"
