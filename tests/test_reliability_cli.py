@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -21,9 +22,10 @@ Q = "Heeft het kabinet testkits van BGI gekocht?"
 
 
 def tree_hash(folder: Path) -> str:
-    """sha256 over every file's relative path and bytes."""
+    """sha256 over every file's relative path and bytes (not the lock file: it names the pid
+    of the last build that ran, even one that failed)."""
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".lock"):
         h.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return h.hexdigest()
 
@@ -80,8 +82,22 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     foreign = bad / "foreign"
     foreign.mkdir()
     (foreign / "thesis.docx").write_text("mine", encoding="utf-8")
+    os.mkfifo(bad / "pipe.txt")  # a reader of it would hang until a writer comes
+    for name, text in SETTINGS.items():
+        (bad / f"{name}.toml").write_text(text, encoding="utf-8")
     return {"index": index, "bad": bad, "corpus": corpus}
 
+
+SETTINGS = {  # settings files that are wrong in some way
+    "s_faiss": '[index]\nfaiss_type = "ivfx"\n',
+    "s_overlap": "[embedder]\nmax_tokens = 50\noverlap_tokens = 50\n",
+    "s_negative": "[embedder]\nbatch_size = -4\n",
+    "s_zero": "[retrieval]\ncandidates = 0\n",
+    "s_type": '[retrieval]\nk = "five"\n',
+    "s_fusion": '[retrieval]\nfusion = "sum"\n',
+    "s_section": "embedder = 3\n",
+    "s_stemmer": '[index]\nstemmer = "klingon"\n',
+}
 
 # (case id, argv with {index} {bad} {corpus} placeholders, expected text in the error)
 CASES = [
@@ -113,6 +129,29 @@ CASES = [
     ("index build: unknown embedder folder",
      "index build {corpus} --index {index} --embedder {bad}/model_dir",
      "not a sentence-transformers folder"),
+    ("index build: FIFO as source", "index build {bad}/pipe.txt --index {index}",
+     "not a regular file"),
+    ("index build: /dev/zero as source", "index build /dev/zero --index {index}",
+     "not a regular file"),
+    ("index add: missing file", "index add {bad}/nope.txt --index {index}", "does not exist"),
+    ("index remove: unknown document", "index remove 999_onbekend --index {index}",
+     "holds no document"),
+    ("settings: unknown faiss_type",
+     "--settings {bad}/s_faiss.toml index build {corpus} --index {index}", "index.faiss_type"),
+    ("settings: overlap not below max_tokens",
+     "--settings {bad}/s_overlap.toml index build {corpus} --index {index}", "overlap_tokens"),
+    ("settings: negative size",
+     "--settings {bad}/s_negative.toml index build {corpus} --index {index}", "batch_size"),
+    ("settings: zero size", "--settings {bad}/s_zero.toml search BGI --index {index}",
+     "retrieval.candidates"),
+    ("settings: wrong type", "--settings {bad}/s_type.toml search BGI --index {index}",
+     "retrieval.k"),
+    ("settings: unknown fusion", "--settings {bad}/s_fusion.toml search BGI --index {index}",
+     "retrieval.fusion"),
+    ("settings: section that is not a table",
+     "--settings {bad}/s_section.toml search BGI --index {index}", "[embedder] table"),
+    ("settings: unknown stemmer",
+     "--settings {bad}/s_stemmer.toml index build {corpus} --index {index}", "index.stemmer"),
     ("search: empty query", "search '' --index {index}", "the query is empty"),
     ("search: whitespace query", "search $'   \t ' --index {index}", "the query is empty"),
     ("search: 100,000-character query", "search {long} --index {index}", "keep it under"),
@@ -122,6 +161,11 @@ CASES = [
     ("search: folder that is not an index", "search BGI --index {bad}/nodocs",
      "has no manifest.json"),
     ("search: bad date filter", "search BGI --from 2021-13-45 --index {index}", "date"),
+    ("search: a word as date", "search BGI --to gisteren --index {index}", "DD-MM-YYYY"),
+    ("search: reversed date range", "search BGI --from 2023 --to 2021 --index {index}",
+     "reversed"),
+    ("ask: reversed date range", "ask {q} --from 2023 --to 2021 --mode quote --index {index}",
+     "reversed"),
     ("search: unknown document filter", "search BGI --doc nope --index {index}", "nope"),
     ("similar: empty question", "similar '' --index {index}", "empty"),
     ("ask: empty question", "ask '' --index {index}", "the question is empty"),
@@ -201,8 +245,13 @@ def test_the_list_in_the_docs_matches_this_battery() -> None:
         assert f"| {case} |" in doc, f"docs/RELIABILITY.md lacks the case {case!r}"
 
 
+def data_of(folder: Path) -> Path:
+    """The data folder of the index's current version."""
+    return folder / json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["data"]
+
+
 def _zero_faiss_middle(folder: Path) -> None:
-    path = folder / "dense.faiss"
+    path = data_of(folder) / "dense.faiss"
     data = bytearray(path.read_bytes())
     data[100:1000] = b"\x00" * 900
     path.write_bytes(bytes(data))
@@ -216,8 +265,8 @@ def _other_embedder(folder: Path) -> None:
 
 
 def _units_not_a_file(folder: Path) -> None:
-    (folder / "units.jsonl").unlink()
-    (folder / "units.jsonl").mkdir()
+    (data_of(folder) / "units.jsonl").unlink()
+    (data_of(folder) / "units.jsonl").mkdir()
 
 
 def _binary_manifest(folder: Path) -> None:
@@ -228,7 +277,8 @@ def _binary_manifest(folder: Path) -> None:
 DAMAGED = [
     ("search: corrupt FAISS file", _zero_faiss_middle, "search", "dense.faiss"),
     ("ask: corrupt FAISS file", _zero_faiss_middle, "ask", "dense.faiss"),
-    ("search: manifest from another embedder", _other_embedder, "search", "--embedder"),
+    ("search: manifest from another embedder", _other_embedder, "search",
+     "neither a local folder nor a bundled model"),
     ("search: unreadable units file", _units_not_a_file, "search", "units.jsonl is missing"),
     ("ask: manifest that is not text", _binary_manifest, "ask", "manifest.json is corrupt"),
 ]  # fmt: skip
@@ -248,7 +298,8 @@ def test_damaged_index(case, damage, command, expected, env, tmp_path, capsys) -
     assert code == 2 and "Traceback" not in err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], f"{case}: {err!r}"
-    assert "rebuild with `rag index build" in lines[0] or "pass --embedder" in lines[0], lines[0]
+    fixes = ("rebuild with `rag index build", "pass --embedder", "pass a sentence-transformers")
+    assert any(fix in lines[0] for fix in fixes), lines[0]
 
 
 def test_the_damaged_index_cases_are_in_the_docs() -> None:
