@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from rag.analysis.terms import Analyzer
-from rag.bench.scale_corpus import Pool, doc_meta, plan, unit_record, unit_vectors
+from rag.bench.scale_corpus import Pool, plan, unit_vectors
 from rag.bench.scale_sentences import load_pool
+from rag.bench.scale_write import doc_meta, unit_record
 from rag.types import DocMeta, Unit
 
 ADDED = 1000

@@ -18,19 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from rag.analysis.terms import Analyzer
+from rag.bench.scale_write import write_records
 from rag.index import bm25_arrays as bm
 from rag.index.dense import DenseIndex, make_faiss, make_ivf
 from rag.index.lazy import FORMAT, LAZY
 
 BLOCK = 50_000
-KINDS = {"answers": 0.7, "questions": 0.08, "letter": 0.17, "provincial": 0.05}
-FIRST_DAY, DAYS = np.datetime64("1999-01-01"), 26 * 365
-PARTIES = ("VVD", "PVV", "CDA", "D66", "GroenLinks", "SP", "PvdA", "ChristenUnie", "PvdD",
-           "SGP", "DENK", "JA21", "Volt", "NSC", "BBB", "FvD", "50PLUS")  # fmt: skip
-NAMES = ("De Vries", "Jansen", "Van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder",
-         "De Boer", "Bos", "Vos", "Peters", "Hendriks", "Van Dijk", "Dekker", "Brouwer",
-         "De Wit", "Dijkstra", "Smits", "De Graaf", "Van der Meer", "Kok", "Jacobs", "Van Leeuwen",
-         "Kuipers", "Veenstra", "Koster", "Prins", "Huisman", "Postma")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,31 +76,6 @@ def doc_plan(n: int, seed: int) -> np.ndarray:
     return np.repeat(np.arange(len(sizes)), sizes)[:n].astype(np.int32)
 
 
-def doc_meta(row: int, rng: np.random.Generator) -> dict:
-    """One document's metadata (DocMeta fields)."""
-    kind = str(rng.choice(list(KINDS), p=list(KINDS.values())))
-    day = str(FIRST_DAY + int(rng.integers(0, DAYS)))
-    asked = int(rng.integers(1, 3)) if kind in ("answers", "questions") else 0
-    members = [{"name": str(rng.choice(NAMES)), "party": str(rng.choice(PARTIES)), "role": None}
-               for _ in range(asked)]  # fmt: skip
-    kenmerk = f"{day[:4]}Z{int(rng.integers(0, 99999)):05d}" if members else None
-    return {"doc": f"s{row:07d}", "kind": kind, "title": "", "date": day, "kenmerk": kenmerk,
-            "members": members, "source": f"s{row:07d}.txt"}  # fmt: skip
-
-
-def unit_record(doc: dict, j: int, sentences: list[str], n_q: int) -> dict:
-    """One unit (Unit.to_dict fields): question sentences, then the answer sentences."""
-    question, answer = " ".join(sentences[:n_q]), " ".join(sentences[n_q:])
-    qa = doc["kind"] in ("answers", "questions")
-    kind = "qa" if qa and n_q else "paragraph"
-    text = "\n".join(p for p in (question, answer) if p)
-    return {"doc": doc["doc"], "unit_id": f"{doc['doc']}#v{j}", "kind": kind,
-            "vraag": [j] if kind == "qa" else None,
-            "label": f"Vraag {j} / Antwoord {j}" if kind == "qa" else f"Paragraaf {j}",
-            "question": question if kind == "qa" else "", "answer": answer if kind == "qa" else "",
-            "text": text, "order": j}  # fmt: skip
-
-
 def unit_vectors(pool: Pool, ptr: np.ndarray, ids: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Normalised mean of each unit's sentence vectors, units lo..hi."""
     block = pool.vectors[ids[ptr[lo] : ptr[hi]]]
@@ -129,8 +97,6 @@ def unit_tokens(pool: Pool, ptr: np.ndarray, ids: np.ndarray, lo: int, hi: int) 
 def write_corpus(folder: Path, n: int, pool: Pool, embedder: dict, an: Analyzer,
                  faiss_type: str, seed: int = 0) -> dict:  # fmt: skip
     """Write the n-unit lazy index into folder (which must not exist); its description."""
-    from rag.bench.scale_write import write_records
-
     folder.mkdir(parents=True)
     ptr, ids, n_q = plan(n, pool, seed)
     unit_doc = doc_plan(n, seed)

@@ -108,5 +108,8 @@ def build_pool(
         "embed_seconds": round(seconds, 1),
         "words": sum(len(r["text"].split()) for r in rows),
     }
+    count = getattr(embedder, "token_count", None)  # the embedding speed per token
+    if count is not None:
+        stats["tokens"] = sum(count(r["text"]) for r in rows)
     (cache / "sentences.stats.json").write_text(json.dumps(stats), encoding="utf-8")
     return stats

@@ -9,6 +9,15 @@ import numpy as np
 
 from rag.types import DOC_KINDS
 
+KINDS = {"answers": 0.7, "questions": 0.08, "letter": 0.17, "provincial": 0.05}
+FIRST_DAY, DAYS = np.datetime64("1999-01-01"), 26 * 365
+PARTIES = ("VVD", "PVV", "CDA", "D66", "GroenLinks", "SP", "PvdA", "ChristenUnie", "PvdD",
+           "SGP", "DENK", "JA21", "Volt", "NSC", "BBB", "FvD", "50PLUS")  # fmt: skip
+NAMES = ("De Vries", "Jansen", "Van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder",
+         "De Boer", "Bos", "Vos", "Peters", "Hendriks", "Van Dijk", "Dekker", "Brouwer",
+         "De Wit", "Dijkstra", "Smits", "De Graaf", "Van der Meer", "Kok", "Jacobs", "Van Leeuwen",
+         "Kuipers", "Veenstra", "Koster", "Prins", "Huisman", "Postma")  # fmt: skip
+
 
 def _line(record: dict) -> bytes:
     return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
@@ -17,8 +26,6 @@ def _line(record: dict) -> bytes:
 def write_records(folder: Path, pool, ptr: np.ndarray, ids: np.ndarray, n_q: np.ndarray,  # noqa: ANN001
                   unit_doc: np.ndarray, seed: int) -> int:  # fmt: skip
     """Write docs.jsonl, units.jsonl and their offset, key and column tables; docs written."""
-    from rag.bench.scale_corpus import doc_meta, unit_record
-
     rng = np.random.default_rng(seed + 2)
     n_docs = int(unit_doc[-1]) + 1 if len(unit_doc) else 0
     metas = [doc_meta(d, rng) for d in range(n_docs)]
@@ -58,3 +65,27 @@ def write_records(folder: Path, pool, ptr: np.ndarray, ids: np.ndarray, n_q: np.
         np.save(folder / name, array, allow_pickle=False)
     return n_docs
 
+
+def doc_meta(row: int, rng: np.random.Generator) -> dict:
+    """One document's metadata (DocMeta fields)."""
+    kind = str(rng.choice(list(KINDS), p=list(KINDS.values())))
+    day = str(FIRST_DAY + int(rng.integers(0, DAYS)))
+    asked = int(rng.integers(1, 3)) if kind in ("answers", "questions") else 0
+    members = [{"name": str(rng.choice(NAMES)), "party": str(rng.choice(PARTIES)), "role": None}
+               for _ in range(asked)]  # fmt: skip
+    kenmerk = f"{day[:4]}Z{int(rng.integers(0, 99999)):05d}" if members else None
+    return {"doc": f"s{row:07d}", "kind": kind, "title": "", "date": day, "kenmerk": kenmerk,
+            "members": members, "source": f"s{row:07d}.txt"}  # fmt: skip
+
+
+def unit_record(doc: dict, j: int, sentences: list[str], n_q: int) -> dict:
+    """One unit (Unit.to_dict fields): question sentences, then the answer sentences."""
+    question, answer = " ".join(sentences[:n_q]), " ".join(sentences[n_q:])
+    qa = doc["kind"] in ("answers", "questions")
+    kind = "qa" if qa and n_q else "paragraph"
+    text = "\n".join(p for p in (question, answer) if p)
+    return {"doc": doc["doc"], "unit_id": f"{doc['doc']}#v{j}", "kind": kind,
+            "vraag": [j] if kind == "qa" else None,
+            "label": f"Vraag {j} / Antwoord {j}" if kind == "qa" else f"Paragraaf {j}",
+            "question": question if kind == "qa" else "", "answer": answer if kind == "qa" else "",
+            "text": text, "order": j}  # fmt: skip
