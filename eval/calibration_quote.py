@@ -97,9 +97,10 @@ def gates():  # noqa: ANN201
 
 def choices():  # noqa: ANN201
     """Every sentence-choice setting tried."""
-    for budget, lw, margin in itertools.product((40, 60, 80, 100), (0.0, 0.1, 0.35, 1.0),
-                                                (0.02, 0.05, 0.1)):  # fmt: skip
-        yield ChoiceSettings(budget, lw, 0.05, margin)
+    for budget, lw, margin, in_order in itertools.product(
+        (40, 60, 80, 100), (0.0, 0.1, 0.35, 1.0), (0.02, 0.05, 0.1), (True, False)
+    ):
+        yield ChoiceSettings(budget, lw, 0.05, margin, in_order)
 
 
 def replay_before(item: dict) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.analysis.sentences import split_sentences
 from rag.answering.llm import Token
 from rag.answering.pipeline import AnswerPipeline
 from rag.answering.prompts import Prompts
@@ -68,26 +69,38 @@ def pipeline(bgi, llm: ScriptedLLM) -> AnswerPipeline:
     )
 
 
-def test_quote_comes_first_then_a_verified_new_sentence(bgi) -> None:
+HUAWEI = "Welke maatregelen nam het kabinet tegen Huawei in 5G-netwerken?"
+
+
+@pytest.fixture(scope="module")
+def huawei() -> tuple[dict, list[Unit]]:
+    """Antwoord 27 en 28 (long: the quote is cut) and Antwoord 29."""
+    doc = parse_file(REPO / "corpus" / "001_f07640d600ade888.txt")
+    units = {u.unit_id.rsplit("#", 1)[1]: u for u in doc.units}
+    return {doc.meta.doc: doc.meta}, [units["v27-28"], units["v29"]]
+
+
+def test_quote_comes_first_then_a_verified_new_sentence(huawei) -> None:
     llm = ScriptedLLM(
-        "Er zijn in totaal 4 BGI testkits besteld voor een vergelijkingstest [1]. "
-        "Het kabinet heeft 40.000 testkits van BGI gekocht voor de GGD [1]. "
-        "Daarna is er geen vervolgonderzoek gedaan met deze kits [1]."
+        "Het kabinet heeft een stevig pakket aan aanvullende maatregelen aangekondigd [1]. "
+        "Het kabinet heeft 40.000 antennes van Huawei verboden [1]. "
+        "Deze regeling wordt naar verwachting eind september 2021 gepubliceerd [1]."
     )
     shown: list[str] = []
-    answer = pipeline(bgi, llm).ask(QUESTION, k=3, on_text=shown.append)
+    answer = pipeline(huawei, llm).ask(HUAWEI, k=2, on_text=shown.append)
     quote_intro = Prompts.load().quote_intro["nl"]
     assert shown[0].startswith(quote_intro) and "«" in shown[0]  # the quote, before the model
+    assert "september 2021" not in shown[0]  # otherwise the last sentence proves nothing
     assert len(llm.prompts) == 1
     text = answer.answer
     assert "40.000" not in text  # the invented sentence never reaches the user
-    assert "besteld voor een vergelijkingstest" not in text  # repeats the quote: dropped
-    assert "Daarna is er geen vervolgonderzoek gedaan met deze kits. [1]" in text
+    assert text.count("stevig pakket") == 1  # repeats the quote: dropped
+    assert "Deze regeling wordt naar verwachting eind september 2021 gepubliceerd. [1]" in text
     assert answer.mode_used == "generate"
     assert text == "".join(shown)
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
     assert markers == {c.n for c in answer.citations}
-    assert answer.citations[0].address.startswith("Antwoord 8 op Kamervragen 2021Z13647")
+    assert answer.citations[0].address.startswith("Antwoord 27 en 28 op Kamervragen 2021Z13647")
 
 
 def test_a_sentence_that_repeats_the_quote_is_not_shown_twice(bgi) -> None:
@@ -101,16 +114,20 @@ def test_a_sentence_that_repeats_the_quote_is_not_shown_twice(bgi) -> None:
     assert answer.answer == quote_only.answer
 
 
-def test_a_new_supported_sentence_gets_the_model_heading_and_mode_generate(bgi) -> None:
+def test_a_new_supported_sentence_gets_the_model_heading_and_mode_generate(huawei) -> None:
     prompts = Prompts.load()
-    quote_only = pipeline(bgi, ScriptedLLM("")).ask(QUESTION, k=3, mode="quote")
-    extra = "Daarna is er geen vervolgonderzoek gedaan met deze kits en ze zijn niet gebruikt [1]."
-    assert "vervolgonderzoek" not in quote_only.answer  # otherwise this test proves nothing
-    answer = pipeline(bgi, ScriptedLLM(extra)).ask(QUESTION, k=3)
+    quote_only = pipeline(huawei, ScriptedLLM("")).ask(HUAWEI, k=2, mode="quote")
+    extra = "Deze regeling wordt naar verwachting eind september 2021 gepubliceerd [1]."
+    assert "september 2021" not in quote_only.answer  # otherwise this test proves nothing
+    answer = pipeline(huawei, ScriptedLLM(extra)).ask(HUAWEI, k=2)
     assert answer.mode_used == "generate"
     head, _, tail = answer.answer.partition("\n\n" + prompts.model_intro["nl"] + "\n")
     assert head == quote_only.answer
-    assert tail.startswith("Daarna is er geen vervolgonderzoek") and tail.endswith(" [1]")
+    assert tail.startswith("Deze regeling wordt") and tail.endswith(" [1]")
+    # the highlight of the model's sentence is the source sentence that says it
+    cited = answer.citations[0]
+    assert any("eind september 2021" in s for s in split_sentences(cited.text)[6:7])
+    assert 6 in cited.quoted and 6 not in quote_only.citations[0].quoted
 
 
 def test_a_model_that_says_not_found_leaves_the_quote(bgi) -> None:
@@ -151,3 +168,94 @@ def test_the_answer_records_the_question_it_was_read_with(bgi) -> None:
     assert answer.context == QUESTION and answer.to_dict()["context"] == QUESTION
     alone = pipeline(bgi, ScriptedLLM("")).ask("En wat deed het RIVM ermee?", k=3, mode="quote")
     assert alone.context == ""
+
+
+# reference answers of eval/dev.jsonl (d01, d03, d11, d12), each with perturbed copies
+REFERENCES = {
+    "v8": (
+        "Heeft het kabinet testkits van BGI gekocht?",
+        "Het RIVM heeft geen BGI-testkits ingezet voor diagnostiek; er zijn 4 BGI-testkits "
+        "besteld voor een vergelijkingstest.",
+        [
+            "Het RIVM heeft geen BGI-testkits ingezet voor diagnostiek; er zijn 14 BGI-testkits "
+            "besteld voor een vergelijkingstest.",
+            "Het RIVM heeft BGI-testkits ingezet voor diagnostiek.",
+            "Het RIVM heeft geen Huawei-testkits ingezet voor diagnostiek.",
+            "Het RIVM heeft geen BGI-testkits ingezet voor diagnostiek en de Chinese overheid "
+            "is om advies gevraagd over lockdowns.",
+        ],
+    ),
+    "v5": (
+        "Heeft Den Haag Peking om raad gevraagd bij het invoeren van de lockdown?",
+        "De Chinese overheid is niet om advies gevraagd over lockdowns.",
+        [
+            "De Chinese overheid is om advies gevraagd over lockdowns.",
+            "De Amerikaanse overheid is niet om advies gevraagd over lockdowns.",
+            "De Chinese overheid is in 2020 niet om advies gevraagd over lockdowns.",
+        ],
+    ),
+    "v30": (
+        "Bedreigt China Europa militair?",
+        "Er is vooralsnog geen sprake van een directe militaire dreiging richting Europese staten.",
+        [
+            "Er is vooralsnog wel sprake van een directe militaire dreiging richting Europese "
+            "staten.",
+            "Er is vooralsnog geen sprake van een directe militaire dreiging richting Japan.",
+        ],
+    ),
+    "v35": (
+        "Heeft China een wapen tegen satellieten getest?",
+        "China testte in 2007 een antisatellietwapen.",
+        [
+            "China testte in 2017 een antisatellietwapen.",
+            "Rusland testte in 2007 een antisatellietwapen.",
+        ],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def e5():
+    from rag.embedders.e5 import E5Embedder
+
+    return E5Embedder(threads=1)
+
+
+def with_model(unit: Unit, e5, text: str) -> AnswerPipeline:
+    """The pipeline over 001 with the real embedder, retrieving the given unit only."""
+    doc = parse_file(REPO / "corpus" / "001_f07640d600ade888.txt")
+    return AnswerPipeline(
+        Settings(), {doc.meta.doc: doc.meta}, list(doc.units), FixedRetriever([unit]),
+        lambda: ScriptedLLM(text), Prompts.load(), embedder=e5,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(REFERENCES))
+def test_reference_answers_reach_the_user_and_perturbed_ones_never(key: str, e5) -> None:
+    units = {
+        u.unit_id.rsplit("#", 1)[1]: u
+        for u in parse_file(REPO / "corpus" / "001_f07640d600ade888.txt").units
+    }
+    question, reference, perturbed = REFERENCES[key]
+    shown: list[str] = []
+    answer = with_model(units[key], e5, reference + " [1]").ask(question, k=1, on_text=shown.append)
+    assert answer.mode_used == "generate", answer.answer
+    assert reference + " [1]" in "".join(shown)
+    cited = answer.citations[0]
+    assert cited.quoted  # the generated sentence's highlight is a source sentence
+    for wrong in perturbed:
+        shown = []
+        answer = with_model(units[key], e5, wrong + " [1]").ask(question, k=1, on_text=shown.append)
+        assert wrong not in "".join(shown) and answer.mode_used == "quote", wrong
+
+
+def test_a_refusal_under_a_filter_says_the_filter_may_be_the_cause(bgi) -> None:
+    prompts = Prompts.load()
+    question = "Wat kost een nieuwe brug over de Waal bij Nijmegen?"
+    plain = pipeline(bgi, ScriptedLLM("")).ask(question, k=3, mode="quote")
+    assert plain.refused and prompts.refusal_filter["nl"] not in plain.answer
+    filtered = pipeline(bgi, ScriptedLLM("")).ask(
+        question, k=3, mode="quote", filters=Filters(kinds=("letter",))
+    )
+    assert filtered.refused and prompts.refusal_filter["nl"] in filtered.answer

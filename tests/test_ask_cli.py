@@ -33,6 +33,8 @@ def test_quote_answer_cites_antwoord_8_with_its_address(index, capsys) -> None:
     assert first["unit_id"] == "001_f07640d600ade888#v8"
     assert first["address"].startswith("Antwoord 8 op Kamervragen 2021Z13647 (lid Kerseboom")
     assert "BGI" in out["answer"]
+    # the whole answer text stays available, with the quoted sentences marked
+    assert first["quoted"] and all(q in first["text"] for q in first["quote"].split(" … "))
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", out["answer"])}
     assert markers == {c["n"] for c in out["citations"]}
 

@@ -4,10 +4,10 @@ Each sentence is scored by its meaning (the multilingual embedder: the question 
 role, the sentence in the passage role) together with the lexical evidence (IDF-weighted
 overlap with the question's terms, rag/answering/quote.py). Sentences that carry what the
 question asks for (a number or date for "hoeveel"/"wanneer", a name of the question) gain;
-an opening sentence that answers directly ("Ja", "Nee, ...", "Het kabinet heeft ...") is
-kept. A short answer is quoted whole; a long one is cut to a word budget, best sentences
-first, shown in document order. Sentence vectors are computed for the few candidate units
-at query time and cached per unit in memory.
+an opening sentence that answers a yes/no question directly ("Ja", "Nee, ...", "Het kabinet
+heeft ...") is kept. A short answer is quoted whole; a long one keeps its best sentence and
+the sentences close to it while they fit a word budget, shown in document order. Sentence
+vectors are computed for the few candidate units at query time and cached per unit in memory.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ ASKS_NUMBER = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+YES_NO = re.compile(
+    r"^\s*(heeft|hebben|is|zijn|kan|kunnen|wordt|worden|zal|zullen|was|waren|werd|gaat|"
+    r"wil|wilt|moet|mag|klopt|bent|weet|deelt|erkent|does|do|did|is|are|was|were|has|have|"
+    r"will|can|could|should|would)\b",
+    re.IGNORECASE,
+)
 WORDS = re.compile(r"\w+")
 
 
@@ -46,6 +52,7 @@ class ChoiceSettings:
     lexical_weight: float = 0.1  # lexical score (0..1 of the unit's best) beside cosine
     fact_bonus: float = 0.05  # a sentence with a number when the question asks for one
     margin: float = 0.05  # besides the best, sentences scoring within this of it
+    in_order: bool = True  # fill the budget in document order (else best first)
 
 
 class SentenceVectors:
@@ -118,10 +125,11 @@ def pick(
         score = score + s.fact_bonus * np.array([bool(NUMBER.search(t)) for t in sentences])
     order = sorted(usable, key=lambda i: (-float(score[i]), i))
     keep = [order[0]]  # the best sentence always
-    if DIRECT.search(sentences[usable[0]]) and usable[0] not in keep:
+    direct = YES_NO.search(question) and DIRECT.search(sentences[usable[0]])
+    if direct and usable[0] not in keep:
         keep.append(usable[0])  # the opening sentence answers directly ("Ja", "Nee, ...")
     floor = float(score[order[0]]) - s.margin
-    for i in order:
+    for i in usable if s.in_order else order:
         used = sum(words[j] for j in keep)
         if i not in keep and used + words[i] <= s.budget and score[i] >= floor:
             keep.append(i)

@@ -21,7 +21,9 @@ from rag.answering.prompts import Prompts
 from rag.embedders.base import Embedder
 from rag.embedders.load import open_embedder, settings_for_name
 from rag.embedders.prefetch import PrefetchedQueries
+from rag.errors import RagError
 from rag.index.load import Index, load_index
+from rag.index.manifest import rebuild_command
 from rag.retrieval.hybrid import HybridRetriever
 from rag.settings import EmbedderSettings, Settings
 from rag.types import Query
@@ -78,14 +80,23 @@ def open_query_side(
 def query_embedder(index: Index, settings: EmbedderSettings) -> Embedder:
     """The embedder for queries: the one the index was built with (its prefixes from the
     manifest), unless settings name another, which the retriever then checks."""
-    if not settings.model:
-        built = index.manifest.embedder
-        settings = settings_for_name(
-            built.name,
-            replace(
-                settings,
-                query_prefix=settings.query_prefix or built.query_prefix,
-                passage_prefix=settings.passage_prefix or built.passage_prefix,
-            ),
-        )
-    return open_embedder(settings, "query")
+    if settings.model:
+        return open_embedder(settings, "query")
+    built = index.manifest.embedder
+    settings = settings_for_name(
+        built.name,
+        replace(
+            settings,
+            query_prefix=settings.query_prefix or built.query_prefix,
+            passage_prefix=settings.passage_prefix or built.passage_prefix,
+        ),
+    )
+    try:
+        return open_embedder(settings, "query")
+    except RagError as exc:  # e.g. a model folder that is not on this machine
+        fix = rebuild_command(index.manifest, index.dir, embedder="bundled:")
+        raise RagError(
+            f"index in {index.dir} was built with the embedder {built.name}, which cannot be "
+            f"opened here ({exc}); rebuild it with `{fix}` (the bundled embedder) or "
+            "pass --embedder with that model's folder"
+        ) from exc

@@ -1,0 +1,83 @@
+"""Which sentences a quote keeps: the rules on hand-made scores, and the browser cases on the
+shipped corpus with the real embedder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answering.choose import ChoiceSettings, pick
+from rag.answering.side import open_query_side
+from rag.settings import Settings
+
+LONG = [
+    "Ja, het kabinet is bekend met het artikel.",
+    "Het kabinet heeft in 2019 een pakket maatregelen aangekondigd voor de telecomsector en "
+    "de netwerken van operators die in Nederland actief zijn.",
+    "Daarnaast worden nadere eisen gesteld aan de beveiliging van de netwerken van alle "
+    "aanbieders in Nederland en de leveranciers die zij gebruiken.",
+    "Deze regeling wordt naar verwachting eind september gepubliceerd door het ministerie en "
+    "daarna aan de Kamer gezonden voor de verdere behandeling.",
+    "Tenslotte deelt het kabinet doorlopend nieuwe informatie over dreigingen met de "
+    "telecomaanbieders en betrokken overheidsorganisaties.",
+]
+
+
+def test_a_short_answer_is_quoted_whole() -> None:
+    sentences = ["Ja.", "Het RIVM heeft geen testkits gebruikt.", "Er is geen onderzoek."]
+    keep = pick(sentences, np.zeros(3), np.zeros(3), "Heeft het RIVM testkits?", ChoiceSettings())
+    assert keep == [1, 2]  # "Ja." is too short to quote on its own, the rest is whole
+
+
+def test_a_long_answer_is_cut_to_the_best_sentences_within_the_budget() -> None:
+    cosine = np.array([0.80, 0.84, 0.78, 0.86, 0.79])
+    settings = ChoiceSettings(budget=40, lexical_weight=0.0, margin=0.03)
+    keep = pick(LONG, cosine, np.zeros(5), "Wordt de regeling gepubliceerd?", settings)
+    assert 3 in keep and 2 not in keep and 4 not in keep
+    assert keep[0] == 0  # the opening "Ja, ..." answers the yes/no question and is kept
+    other = pick(LONG, cosine, np.zeros(5), "Wat staat er in de regeling?", settings)
+    assert 0 not in other and 3 in other  # not a yes/no question: no "Ja" needed
+    assert sum(len(LONG[i].split()) for i in keep) <= 40 + len(LONG[0].split())
+
+
+def test_the_question_asking_for_a_number_favours_the_sentence_with_one() -> None:
+    cosine = np.array([0.70, 0.83, 0.84, 0.70, 0.70])
+    settings = ChoiceSettings(budget=25, lexical_weight=0.0, fact_bonus=0.05, margin=0.0)
+    assert 1 in pick(LONG, cosine, np.zeros(5), "In welk jaar kwamen de maatregelen?", settings)
+    assert 1 not in pick(LONG, cosine, np.zeros(5), "Wat kwam er voor netwerken?", settings)
+
+
+@pytest.fixture(scope="module")
+def side(shipped_index: Path):
+    settings = Settings().override("index", dir=str(shipped_index))
+    return open_query_side(settings, "hybrid")
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.slow
+def test_huawei_in_english_quotes_the_measures(side) -> None:
+    answer = side.answerer.ask(
+        "What did the government say about Huawei in 5G networks?", mode="quote"
+    )
+    assert not answer.refused
+    assert answer.citations[0].unit_id.endswith("#v27-28")
+    text = flat(answer.answer)
+    assert "Guangdong" not in text  # the browser's wrong quote
+    assert "uitsluitend gebruik te maken van producten en diensten" in text or (
+        "stevig pakket aan aanvullende maatregelen" in text
+    )
+
+
+@pytest.mark.slow
+def test_rivm_bgi_quotes_that_no_follow_up_research_was_done(side) -> None:
+    answer = side.answerer.ask("Wat heeft het RIVM met de BGI-testkits gedaan?", mode="quote")
+    assert not answer.refused and answer.citations[0].unit_id.endswith("#v8")
+    assert "Daarna is er geen vervolgonderzoek gedaan met deze kits" in flat(answer.answer)
+    cited = answer.citations[0]
+    assert flat(cited.quote) in flat(answer.answer) and cited.quoted  # marked in the full text
