@@ -126,13 +126,16 @@ class Document:
 
 @dataclass(frozen=True)
 class Passage:
-    """What is embedded: a unit, or a token-bounded piece of a long unit."""
+    """What is embedded for a unit: a piece of its running text (field "text", embedded with
+    the document title and unit label before it), its Vraag ("question") or its Antwoord
+    ("answer"). A unit's dense score is the best of its passages."""
 
     passage_id: int
     unit_id: str
     doc: str
     text: str
     part: int = 0
+    field: str = "text"  # text | question | answer
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("-k", type=int, metavar="N", help="units given to the answerer")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N gold items / rows")
+    p.add_argument(
+        "--fold",
+        choices=("A", "B"),
+        help="only the gold items of one fold (choose settings on A, report on B)",
+    )
     p.add_argument("--report", metavar="DIR", help="write report.md and recall_at_k.png here")
     p.add_argument(
         "--save-figures",
@@ -75,7 +80,7 @@ def run_gold(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     from rag.evaluation.evaluate import Progress, curve, evaluate, summarize
     from rag.evaluation.gold import load_gold
 
-    items = load_gold(args.gold)[: args.limit]
+    items = [i for i in load_gold(args.gold) if args.fold in (None, i.fold)][: args.limit]
     mode = args.mode or settings.answer.mode
     retrieval = args.retrieval or settings.retrieval.mode
     k = args.k or settings.retrieval.k
@@ -109,6 +114,7 @@ def run_gold(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         "retrieval": retrieval,
         "k": k,
         "limit": args.limit,
+        "fold": args.fold,
         "items": len(items),
         "index_hash": index.hash,
         "settings": settings.to_dict(),

@@ -13,6 +13,7 @@ have "answerable": false and empty gold and must_mention.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,16 @@ class GoldItem:
     def matches(self, doc: str, vraag: tuple[int, ...] | None) -> bool:
         """True when a unit matches any one of the gold entries."""
         return any(ref.matches(doc, vraag) for ref in self.gold)
+
+    @property
+    def fold(self) -> str:
+        """"A" or "B", fixed by the id: settings are chosen on one fold, reported on the other."""
+        return fold_of(self.id)
+
+
+def fold_of(item_id: str) -> str:
+    """The fold of a gold item: half the items, by the first byte of the id's sha256."""
+    return "A" if hashlib.sha256(item_id.encode("utf-8")).digest()[0] % 2 == 0 else "B"
 
 
 class _Invalid(ValueError):

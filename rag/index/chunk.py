@@ -20,6 +20,7 @@ from rag.types import DocMeta, Passage, Unit
 Span = tuple[int, int]
 WORD_RE = re.compile(r"\w+|[^\w\s]")
 HEADER_STYLE = "title+label"  # stored in the manifest: what is put before the passage text
+FIELDS = "text+question+answer"  # what is embedded per unit (rag.types.Passage.field)
 
 
 class TokenSpans(Protocol):
@@ -85,6 +86,7 @@ class Chunker:
             "max_tokens": self.max_tokens,
             "overlap_tokens": self.overlap_tokens,
             "header": HEADER_STYLE,
+            "fields": FIELDS,
         }
 
     def split(self, text: str) -> list[str]:
@@ -109,12 +111,18 @@ class Chunker:
             a = _last_start_in(starts, a + 1, b - self.overlap_tokens) or b - self.overlap_tokens
 
     def passages(self, units: Iterable[Unit], first_id: int = 0) -> list[Passage]:
-        """Passages of the units, numbered from first_id, each keeping its unit's id."""
+        """Passages of the units, numbered from first_id, each keeping its unit's id: the
+        pieces of the running text, then the Vraag and the Antwoord whole (a user's question
+        often resembles the member's question more than the answer; eval/RESULTS.md)."""
         out: list[Passage] = []
         for unit in units:
-            for part, piece in enumerate(self.split(unit.text)):
+            pieces = [("text", piece) for piece in self.split(unit.text)]
+            whole = [("question", unit.question.strip()), ("answer", unit.answer.strip())]
+            if not unit.answer.strip() and not unit.question.strip():
+                whole = [("answer", unit.text.strip())]  # a paragraph: the text whole
+            for part, (field_, text) in enumerate(p for p in pieces + whole if p[1]):
                 pid = first_id + len(out)
-                out.append(Passage(pid, unit.unit_id, unit.doc, piece, part))
+                out.append(Passage(pid, unit.unit_id, unit.doc, text, part, field_))
         return out
 
 
@@ -139,6 +147,9 @@ def header(unit: Unit, meta: DocMeta | None) -> str:
 
 
 def embed_text(passage: Passage, unit: Unit, meta: DocMeta | None) -> str:
-    """The text that is embedded for a passage: its header, then the passage text."""
+    """The text that is embedded for a passage: a text piece after its header; the Vraag
+    and the Antwoord as they are."""
+    if passage.field != "text":
+        return passage.text
     head = header(unit, meta)
     return f"{head}\n{passage.text}" if head else passage.text

@@ -199,18 +199,17 @@ def embed_parts(
         by_id = {u.unit_id: u for u in part.units}
         texts.append([embed_text(p, by_id[p.unit_id], part.meta) for p in part.passages])
         questions.append([by_id[uid].question.strip() for uid in part.question_ids])
-    new_texts = _missing(texts, cache[0])
-    new_questions = _missing(questions, cache[1])
+    # the question vectors of "asked before?" are the Vraag passages' own vectors (passage
+    # role, matched against a query-role question): embedded once, never twice
+    new_texts = _missing(texts + questions, cache[0])
     known = dict(cache[0])
     known.update(zip(new_texts, _batched(embedder, new_texts, "passage", batch, progress,
                                           "embed passages"), strict=True))  # fmt: skip
-    asked = dict(cache[1])
-    asked.update(zip(new_questions, _batched(embedder, new_questions, "query", batch, progress,
-                                              "embed questions"), strict=True))  # fmt: skip
+    asked = set(_missing(questions, cache[0]))
     for part, ptexts, qtexts in zip(todo, texts, questions, strict=True):
         part.vectors = _rows([known[t] for t in ptexts])
-        part.question_vectors = _rows([asked[q] for q in qtexts])
-    return len(new_texts), len(new_questions)
+        part.question_vectors = _rows([known[q] for q in qtexts])
+    return len(new_texts), len(asked)
 
 
 def _missing(groups: list[list[str]], cache: dict[str, np.ndarray]) -> list[str]:

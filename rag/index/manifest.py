@@ -49,6 +49,7 @@ class ChunkingInfo:
     max_tokens: int
     overlap_tokens: int
     header: str
+    fields: str = "text"  # what is embedded per unit (rag.types.Passage.field)
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,8 @@ class HybridRetriever:
         n = max(self.settings.candidates, k)
         sides = ("bm25", "dense") if mode == "hybrid" else (mode,)
         rankings, scores = self.rankings(query, sides, n, filters)
-        return self._hits(self._fuse(mode, rankings, scores), rankings, scores, k)
+        fused = self._fuse(mode, rankings, scores, query.lang)
+        return self._hits(fused, rankings, scores, k)
 
     def rankings(
         self, query: Query | str, sides: Sequence[str], n: int, filters: Filters | None = None
@@ -181,14 +182,20 @@ class HybridRetriever:
         return scan
 
     def _fuse(
-        self, mode: str, rankings: dict[str, list[int]], scores: dict[str, np.ndarray]
+        self,
+        mode: str,
+        rankings: dict[str, list[int]],
+        scores: dict[str, np.ndarray],
+        lang: str = "nl",
     ) -> list[tuple[int, float]]:
-        """(unit row, fused score), best first, ties by row."""
+        """(unit row, fused score), best first, ties by row; the dense side's weight
+        depends on the question's language (BM25 reads only the corpus's Dutch)."""
         if mode != "hybrid":
             fused = {row: float(scores[mode][row]) for row in rankings[mode]}
         else:
             s = self.settings
-            weights = {"bm25": s.bm25_weight, "dense": s.dense_weight}
+            dense = s.dense_weight_en if lang == "en" else s.dense_weight
+            weights = {"bm25": s.bm25_weight, "dense": dense}
             if s.fusion == "weighted":
                 fused = weighted(rankings, scores, weights)
             elif s.fusion == "rrf":

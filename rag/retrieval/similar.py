@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from rag.analysis.lang import detect
 from rag.analysis.terms import Analyzer
 from rag.embedders.base import Embedder
 from rag.errors import RagError
 from rag.index.lexical import LexicalIndex
 from rag.index.load import Index
-from rag.retrieval.hybrid import MODES, rrf, top_rows
+from rag.retrieval.hybrid import MODES, top_rows, weighted
 from rag.settings import RetrievalSettings
 from rag.types import Unit
 
@@ -94,10 +95,10 @@ class QuestionFinder:
             q = np.asarray(self.embedder.embed([question], "query")[0], dtype=np.float32)
             scores["dense"] = self.index.question_vectors @ q
         rankings = {side: top_rows(s, n, positive=side == "bm25") for side, s in scores.items()}
-        if mode == "hybrid":
+        if mode == "hybrid":  # the fusion of retrieval, its dense weight by language
             s = self.settings
-            weights = {"bm25": s.bm25_weight, "dense": s.dense_weight}
-            fused = rrf(rankings, weights, s.rrf_k)
+            dense = s.dense_weight_en if detect(question) == "en" else s.dense_weight
+            fused = weighted(rankings, scores, {"bm25": s.bm25_weight, "dense": dense})
         else:
             fused = {row: float(scores[mode][row]) for row in rankings[mode]}
         ordered = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
