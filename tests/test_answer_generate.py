@@ -150,8 +150,9 @@ def test_sources_reach_the_caller_before_the_model_runs_and_keep_their_numbers(b
     answer = pipeline(bgi, llm).ask(
         QUESTION, k=3, on_sources=lambda c: calls.append((c, len(llm.prompts)))
     )
-    first, prompts_then = calls[0]
-    assert prompts_then == 0 and first  # the quote's sources, before the model was asked
+    before = [c for c, prompts_then in calls if prompts_then == 0]
+    assert before and before[0]  # the quote's sources, before the model was asked
+    first = before[-1]  # the cards come first, then again with the quoted sentences marked
     assert first[0].n == 1 and first[0].quote and first[0].quote in first[0].text
     assert calls[-1][0] == answer.citations  # the last call is the final tuple
     for citations, _ in calls:  # a number never changes between calls

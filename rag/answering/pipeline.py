@@ -20,15 +20,11 @@ from itertools import chain
 import numpy as np
 
 from rag.analysis.query import analyse
+from rag.analysis.sentences import split_sentences
 from rag.analysis.terms import Analyzer, fold
 from rag.answering.address import address, province_of
 from rag.answering.choose import ChoiceSettings, SentenceVectors, choose
-from rag.answering.cite import (
-    Cited,
-    Ledger,
-    OnSources,
-    Sources,
-)  # fmt: skip
+from rag.answering.cite import Cited, Ledger, OnSources, Sources, quotable_text
 from rag.answering.gate import GateSettings, dense_of, follow_up, passes, strength
 from rag.answering.llm import LocalLLM
 from rag.answering.prompts import Prompts, build_prompt
@@ -235,19 +231,25 @@ class AnswerPipeline:
         chosen = [hits[0]] + [
             h for h in hits[1:] if self.strength(query, h) >= SECOND_SOURCE * first
         ][: MAX_SOURCES - 1]
-        pieces = []
+        units = {}  # the quote units, each once, only those with a sentence to quote
         for hit in chosen:
             unit = self.quote_unit(hit.unit)
+            if any(len(t) > 3 for t in split_sentences(quotable_text(unit))):
+                units.setdefault(unit.unit_id, (hit, unit))
+        if not units:
+            return []
+        for _, unit in units.values():
+            sources.ledger.number(unit)
+        sources.publish()  # the cards, before the sentences are chosen (that embeds them)
+        pieces = []
+        for hit, unit in units.values():
             quotes = choose(self.evidence, self.vectors, query, unit, self.choice)
-            if not quotes or unit.unit_id in sources.ledger.units:
-                continue
             text = f"«{_join(quotes)}» [{sources.ledger.number(unit)}]"
             sources.ledger.mark(unit, tuple(q.position for q in quotes))
             pieces.append(Cited(text, (replace(hit, unit=unit),), (_join(quotes),)))
-        if pieces:
-            sources.publish()  # the cards can show before the quote text arrives
-            intro = self.prompts.quote_intro[query.lang]
-            emit(intro + "\n" + "\n".join(p.text for p in pieces))
+        sources.publish()  # now with the quoted sentences marked
+        intro = self.prompts.quote_intro[query.lang]
+        emit(intro + "\n" + "\n".join(p.text for p in pieces))
         return pieces
 
 
