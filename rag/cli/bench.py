@@ -12,7 +12,7 @@ from rag.cli.common import add_index_flag, add_json_flag, print_json, settings_f
 from rag.errors import RagError
 from rag.settings import REPO, Settings
 
-PARTS = ("cold", "warm", "build", "scale")
+PARTS = ("cold", "warm", "build", "scale", "ui")
 DEFAULT_QA = REPO.parent / "shared" / "data" / "kamervragen-qa-2033.csv"
 DEFAULT_SIZES = "10000,100000,1000000"
 DEFAULT_PDFS = REPO.parent / "shared" / "data" / "aanhangsel-pdfs"
@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if args.runs <= 0:
         raise RagError(f"--runs {args.runs} must be a positive number")
     settings = settings_from(args)
+    if parts == ["ui"]:  # the chat page alone needs no 2,033-answer index
+        return _ui(settings, args.json)
     qa_csv = Path(args.qa_csv)
     if not qa_csv.is_file():
         raise RagError(f"benchmark CSV {qa_csv} not found; pass it with --qa-csv FILE")
@@ -49,32 +51,59 @@ def run(args: argparse.Namespace) -> int:
     from rag.bench import run as bench
 
     if "cold" in parts:
-        _say("cold: import sentence_transformers and rag ask")
+        _say("cold: import sentence_transformers and rag ask (e5 index, MiniLM index)")
+        minilm = str(_minilm_index(settings))
         result["cold"] = {
             "import_sentence_transformers_s": round(bench.time_import_sentence_transformers(), 3),
             "ask": bench.cold_ask(bench.SAMPLE_QUESTION, settings.index.dir, runs=args.runs),
             "ask_quote": bench.cold_ask(
                 bench.SAMPLE_QUESTION, settings.index.dir, mode="quote", runs=args.runs
             ),
+            "ask_quote_minilm": bench.cold_ask(
+                bench.SAMPLE_QUESTION, minilm, mode="quote", runs=args.runs
+            ),
         }
     if "warm" in parts:
         _say("warm: retrieval per stage and answers")
         result["warm"] = _warm(settings, qa_dir, qa_csv)
     if "build" in parts:
-        _say("build: shipped corpus and the 2,033 answers, from scratch")
+        from rag.bench import embedders
+
+        _say("build: the shipped corpus from scratch, with e5 and with MiniLM")
         result["build"] = {
-            "shipped": bench.build_throughput(["index", "build", settings.corpus_dir]),
-            "qa2033": bench.build_throughput(
-                ["eval", "--qa-csv", str(qa_csv), "--retrieval", "bm25", "--limit", "1"]
-            ),
+            "shipped_e5": embedders.build(settings.corpus_dir),
+            "shipped_minilm": embedders.build(settings.corpus_dir, embedders.MINILM),
         }
     if "scale" in parts:
         _say(f"scale: {', '.join(map(str, sizes))} units of real sentences")
         result["scale"] = _scale(settings, qa_csv, sizes, args.cache)
+    if "ui" in parts:
+        _say("ui: Vraag to the first source card, through the running page")
+        from rag.bench.ui_latency import ui_latency
+
+        result["ui"] = ui_latency(settings.index.dir)
     if args.json:
         print_json(result)
     else:
-        print(render(result))
+        print(render({k: v for k, v in result.items() if k != "ui"}))
+        if "ui" in result:
+            from rag.bench.ui_latency import render as render_ui
+
+            print(render_ui(result["ui"]))
+    return 0
+
+
+def _ui(settings: Settings, as_json: bool) -> int:
+    from rag.bench.ui_latency import render as render_ui
+    from rag.bench.ui_latency import ui_latency
+
+    _say("ui: Vraag to the first source card, through the running page")
+    result = {"machine": _machine(), "index_dir": settings.index.dir}
+    result["ui"] = ui_latency(settings.index.dir)
+    if as_json:
+        print_json(result)
+    else:
+        print(render_ui(result["ui"]))
     return 0
 
 
@@ -85,7 +114,13 @@ def _warm(settings: Settings, qa_dir: Path, qa_csv: Path) -> dict[str, Any]:
 
     queries = [p.question for p in load_pairs(qa_csv)[:WARM_QUERIES]]
     out: dict[str, Any] = {}
-    for name, folder in (("shipped", Path(settings.index.dir)), ("qa2033", qa_dir)):
+    folders = {
+        "shipped": Path(settings.index.dir),
+        "shipped_minilm": _minilm_index(settings),
+        "qa2033": qa_dir,
+        "qa2033_minilm": _qa_index(qa_csv, settings.override("embedder", model="minilm")),
+    }
+    for name, folder in folders.items():
         side = open_query_side(settings.override("index", dir=str(folder)))
         out[f"retrieval_{name}"] = bench.warm_retrieval(
             side.index, side.embedder, settings.retrieval, queries
@@ -105,13 +140,24 @@ def _scale(settings: Settings, qa_csv: Path, sizes: list[int], cache: str | None
     return scale_run(folder, sizes, qa_csv, DEFAULT_PDFS, embedder, analyzer, say=_say)
 
 
+def _minilm_index(settings: Settings) -> Path:
+    """The shipped corpus indexed with MiniLM beside the main index (the baseline)."""
+    from rag.bench.embedders import ensure_minilm_index
+
+    folder = Path(settings.index.dir).with_name(Path(settings.index.dir).name + "-minilm")
+    return ensure_minilm_index(settings.corpus_dir, folder)
+
+
 def _qa_index(qa_csv: Path, settings: Settings) -> Path:
-    """The 2,033-answer index beside the main one, built once if missing or stale."""
+    """The 2,033-answer index beside the main one (one per embedder), built once if missing
+    or stale."""
     from rag.cli.index import Bar
     from rag.embedders.load import LazyEmbedder
     from rag.evaluation import qa_bench
 
     folder = qa_bench.index_dir(settings, explicit=False)
+    if settings.embedder.model:
+        folder = folder.with_name(f"{folder.name}-{settings.embedder.model}")
     bar = Bar()
     try:
         qa_bench.ensure_index(qa_csv, folder, settings, LazyEmbedder(settings.embedder), bar)
