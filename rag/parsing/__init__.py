@@ -34,7 +34,11 @@ def parse_file(path: Path) -> Document:
     """Parse a .txt or .pdf file; RagError names the file and the fix when it cannot be read."""
     path = Path(path)
     if not path.is_file():
-        what = "is a directory" if path.is_dir() else "does not exist"
+        what = (
+            "is a directory" if path.is_dir()
+            else "is not a regular file (a pipe, device or socket)" if path.exists()
+            else "does not exist"
+        )  # fmt: skip
         raise RagError(f"{path}: {what}; give the path of a .txt or .pdf file")
     if path.suffix.lower() not in SUFFIXES:
         raise RagError(f"{path}: unsupported file type {path.suffix!r}; give a .txt or .pdf file")
