@@ -135,14 +135,14 @@ def render_lines(scale: dict[str, Any]) -> list[str]:
              f"  query embedding alone: p50 {scale['query_embedding']['p50_ms']:.1f} ms, "
              f"p95 {scale['query_embedding']['p95_ms']:.1f} ms (not in the figures below)",
              "  units      path  load s  peak MB  hybrid p95  +filter p95  bm25 p95  dense p95"
-             "  recall@10 (nprobe)"]  # fmt: skip
+             "  recall@10 exact/within 0.005 (nprobe)"]  # fmt: skip
     for row in scale["rows"]:
         for name in ("new", "old"):
             cell = row.get(name)
             if not cell:
                 continue
-            recall = " ".join(f"{r['recall@10']:.3f}({r['nprobe']})"
-                              for r in cell.get("dense_recall", []))  # fmt: skip
+            recall = " ".join(f"{r['recall@10']:.3f}/{r['recall@10_within']['0.005']:.3f}"
+                              f"({r['nprobe']})" for r in cell.get("dense_recall", []))  # fmt: skip
             load = "-" if cell.get("load_s") is None else f"{cell['load_s']:.2f}"
             lines.append(f"  {row['units']:>9,} {name:>5} {load:>7} {cell['peak_mb']:>8.0f} "
                          f"{_ms(cell, 'hybrid'):>11} {_ms(cell, 'hybrid_filtered'):>12} "

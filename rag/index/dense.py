@@ -21,7 +21,7 @@ FAISS_TYPES = ("flat", "hnsw", "ivf")
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 128
-IVF_NPROBE = 32  # measured at 10^6 scale units: recall@10 >= 0.95 (docs/SCALE.md)
+IVF_NPROBE = 128  # measured on the scale corpus: the recall/latency sweep in docs/SCALE.md
 IVF_TRAIN_MAX = 50_000  # k-means sample (>= 39 per list up to 10^6 vectors)
 EXACT_SELECTION_MAX = 20_000  # a filter allowing fewer passages is searched exactly
 
@@ -169,6 +169,8 @@ class DenseIndex:
             )
         if kind == "hnsw":
             index.hnsw.efSearch = HNSW_EF_SEARCH
+        if kind == "ivf":  # the search parameter is the code's, not the file's
+            index.nprobe = min(IVF_NPROBE, index.nlist)
         return cls(index, vectors, kind)
 
 
