@@ -21,6 +21,7 @@ from ui.render import (
     conversation_json,
     conversation_markdown,
     new_turn,
+    refusal_note,
     turn_html,
 )
 from ui.upload import MAX_BYTES, add_uploads, check_upload, safe_name
@@ -169,3 +170,36 @@ def test_a_good_upload_is_stored_under_the_index_and_built(tmp_path: Path, seed_
                         lambda sources, progress: built.append(sources))  # fmt: skip
     assert names == ["brief.txt"] and (index_dir / "uploads" / "brief.txt").is_file()
     assert built == [[index_dir / "uploads"]]
+
+
+def test_upload_progress_counts_passages_in_dutch(tmp_path: Path, seed_paths) -> None:
+    from ui.upload import upload_files
+
+    source = seed_paths["003_54dab813ef9c6552"]
+    seen = []
+
+    class Index:
+        dir, docs = tmp_path, {}
+
+    class Service:
+        def current(self):
+            return Index, None
+
+        def build(self, sources, progress):
+            progress("read sources", 1, 1)
+            progress("embed passages", 4, 12)
+
+        def reload(self):
+            pass
+
+    message, _ = upload_files(Service(), [str(source)],
+                              lambda done, desc: seen.append((done, desc)))  # fmt: skip
+    assert message == f"Toegevoegd aan de index: {source.name}"
+    assert seen == [((1, 1), "bronnen lezen: 1 van 1"),
+                    ((4, 12), "passages inbedden: 4 van 12")]  # fmt: skip
+
+
+def test_a_refusal_that_already_names_the_filter_gets_the_filters_spelled_out() -> None:
+    t = {**turn(refused=True, filters="periode het begin tot en met 31 december 2019"),
+         "answer": "Niet gevonden. Er is een filter actief; probeer zonder filter."}  # fmt: skip
+    assert refusal_note(t) == "Actief filter: periode het begin tot en met 31 december 2019."

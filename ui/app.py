@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from ui.assets import CSS, JS, SHOW_CITED
+from ui.cards import esc
 from ui.chat import EXAMPLES, Step, cold_html, respond
 from ui.docview import document_html, request_of
 from ui.names import corpus_rows, doc_choices
@@ -90,7 +91,7 @@ def _wire_chat(gr: Any, service: Service, c: SimpleNamespace, app: Any) -> None:
         files = downloads(step.turns) if step.turns is not None else None
         return (
             step.chat, "" if step.taken else gr.skip(),
-            gr.update(value=BUSY if step.busy else ASK), step.status,
+            gr.update(value=BUSY if step.busy else ASK), status_html(step.status),
             step.turns if step.turns is not None else gr.skip(),
             _download(gr, files, 0), _download(gr, files, 1),
         )  # fmt: skip
@@ -139,6 +140,11 @@ def _wire_side(gr: Any, service: Service, c: SimpleNamespace) -> None:
         return (message, corpus_rows(index), gr.update(choices=doc_choices(index.docs)))
 
     c.files.upload(on_upload, c.files, [c.upload_status, c.corpus, c.docs], api_name="upload")
+
+
+def status_html(message: str) -> str:
+    """The line under the question box (escaped: it may quote what the user typed)."""
+    return f'<div class="ask-msg">{esc(message)}</div>' if message else ""
 
 
 def _download(gr: Any, files: tuple | None, i: int) -> Any:

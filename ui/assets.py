@@ -4,7 +4,7 @@ whole-document buttons; nothing in it reads document text as markup)."""
 from __future__ import annotations
 
 CSS = """
-#chat {max-height: 70vh; overflow-y: auto; padding-right: 4px}
+#chat {max-height: 70vh; overflow-y: auto !important; padding-right: 4px}
 .turn {border-bottom: 1px solid #ddd; padding: 10px 0}
 .user-q {font-weight: 600; margin-bottom: 4px}
 .user-q .who {color: #666; font-weight: 400; font-size: 0.85em; margin-right: 4px}
@@ -25,13 +25,16 @@ CSS = """
 .source-card .meta {color: #555; font-size: 0.85em}
 .cold h3 {margin-top: 0}
 .cold li {margin: 2px 0}
-#docview {position: sticky; top: 8px; max-height: 90vh; overflow-y: auto}
+#docview {position: sticky; top: 8px; max-height: 90vh; overflow-y: auto !important}
 .docview section.unit {border-left: 3px solid transparent; padding-left: 8px}
 .docview section.cited {border-left-color: #f1c40f; background: #fffdf0}
 .docview .notes {font-size: 0.85em; color: #555}
+.docview-head {position: sticky; top: 0; z-index: 1; padding-bottom: 4px;
+  background: var(--background-fill-primary, #fff); border-bottom: 1px solid #ddd}
 #ask-status:empty {display: none}
+.ask-msg {color: #7b241c; font-weight: 600}
 .rag-hidden {display: none !important}
-@media (max-width: 640px) { #chat {max-height: none} }
+@media (max-width: 640px) { #chat {max-height: none; overflow-y: visible !important} }
 """
 
 JS = """
@@ -46,6 +49,28 @@ JS = """
     area.value = text; document.body.appendChild(area); area.select();
     const ok = document.execCommand('copy'); area.remove(); return ok;
   };
+  // a new question: bring its turn to the top of the conversation (inside the scrolling
+  // conversation on a wide screen, the page itself on a phone)
+  let turns = 0, pin = null;
+  const follow = () => {
+    const box = document.getElementById('chat');
+    if (!box) { setTimeout(follow, 200); return; }
+    window.ragFollow = true;
+    new MutationObserver(() => {
+      const all = box.querySelectorAll('.turn');
+      if (all.length > turns) pin = all[all.length - 1].id;
+      turns = all.length;
+      const turn = pin && document.getElementById(pin);
+      if (!turn) return;
+      if (getComputedStyle(box).overflowY === 'auto') {
+        box.scrollTop += turn.getBoundingClientRect().top - box.getBoundingClientRect().top;
+      } else {
+        turn.scrollIntoView({block: 'start'});
+      }
+      if (turn.querySelector('.turn-tools')) pin = null;  // final: the reader takes over
+    }).observe(box, {childList: true, subtree: true, characterData: true});
+  };
+  follow();
   document.addEventListener('click', async (event) => {
     const cite = event.target.closest('a.cite');
     if (cite) {
@@ -81,6 +106,8 @@ SHOW_CITED = """
   const cited = document.getElementById('docview-cited');
   if (!box || !cited) return;
   box.scrollIntoView({block: 'nearest'});
-  box.scrollTop += cited.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  const head = box.querySelector('.docview-head');
+  const below = (head ? head.offsetHeight : 0) + 8;  // the sticky heading stays on top
+  box.scrollTop += cited.getBoundingClientRect().top - box.getBoundingClientRect().top - below;
 }
 """

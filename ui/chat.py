@@ -19,8 +19,8 @@ from ui.session import MAX_QUESTION, follow_up_context, previous_question, strea
 # each answers well on the shipped corpus (checked with `rag ask --mode quote`)
 EXAMPLES = (
     "Heeft het kabinet testkits van BGI gekocht?",
-    "Heeft China ooit een wapen getest om satellieten neer te halen?",
     "Is de Utrechtse delegatie in China gehackt?",
+    "Houdt de overheid een lijst bij van Chinese producten gemaakt met dwangarbeid?",
     "Erkent het kabinet dat aanhangers van Falun Gong worden vervolgd?",
 )
 

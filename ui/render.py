@@ -30,6 +30,8 @@ def refusal_note(turn: Turn) -> str:
     """Why the corpus may not answer: the active filters, when there are any."""
     if not turn.get("filters"):
         return "Geen enkel document in de index beantwoordt deze vraag."
+    if "filter" in turn.get("answer", ""):  # the pipeline said so already: name the filters
+        return f"Actief filter: {turn['filters']}."
     return (
         f"Er staat een filter aan ({turn['filters']}); misschien sluit dat filter de bron uit. "
         "Stel de vraag nog eens zonder filter."
@@ -50,8 +52,8 @@ def turn_html(t: int, turn: Turn, units: dict[str, Unit], docs: dict[str, DocMet
                 "</div></div>")  # fmt: skip
     else:
         text = turn["answer"] or ("…" if turn.get("pending") else "")
-        waiting = '<div class="model-note">Het model schrijft nog…</div>' if turn.get(
-            "pending") and turn.get("mode") == "generate" and turn["answer"] else ""  # fmt: skip
+        writing = turn.get("pending") and turn.get("mode") == "generate"
+        waiting = '<div class="model-note">Het model schrijft nog…</div>' if writing else ""
         body = f'<div class="answer">{linked(text, t, numbers)}{waiting}</div>'
     tools = ""
     if not turn.get("pending") and not turn.get("error"):
