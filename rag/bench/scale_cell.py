@@ -10,17 +10,24 @@ apart, by the caller). Each prints one JSON object.
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
-import time
-from pathlib import Path
+import os
 
-import numpy as np
+# One thread per query, for both paths: on a shared 2-core machine a multi-threaded single
+# query waits for busy cores at every OpenMP/BLAS barrier (set before numpy and faiss load).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from rag.analysis.query import analyse
-from rag.bench.run import percentiles
-from rag.types import Filters
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from rag.analysis.query import analyse  # noqa: E402
+from rag.bench.run import percentiles  # noqa: E402
+from rag.types import Filters  # noqa: E402
 
 FILTER = Filters(kinds=("answers",), date_from="2010-01-01", date_to="2014-12-31")
 TOLERANCES = (1e-6, 1e-3, 5e-3)  # a hit counts if its exact score is this close to the 10th
