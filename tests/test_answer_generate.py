@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from rag.analysis.sentences import split_sentences
+from rag.answering.cite import Ledger, Sources
 from rag.answering.llm import Token
 from rag.answering.pipeline import AnswerPipeline
-from rag.answering.prompts import Prompts
+from rag.answering.prompts import Built, Prompts
+from rag.answering.stream import Emitter
+from rag.answering.write import verified_pieces
 from rag.parsing import parse_file
 from rag.settings import REPO, Settings
 from rag.types import Filters, Hit, Unit
@@ -171,21 +174,9 @@ def test_the_answer_records_the_question_it_was_read_with(bgi) -> None:
     assert alone.context == ""
 
 
-# reference answers of eval/dev.jsonl (d01, d03, d11, d12), each with perturbed copies
+# reference answers of eval/dev.jsonl (d03, d11, d12, d23) with their questions, and
+# perturbed copies: negation flipped, a number or a name changed, another answer's claim added
 REFERENCES = {
-    "v8": (
-        "Heeft het kabinet testkits van BGI gekocht?",
-        "Het RIVM heeft geen BGI-testkits ingezet voor diagnostiek; er zijn 4 BGI-testkits "
-        "besteld voor een vergelijkingstest.",
-        [
-            "Het RIVM heeft geen BGI-testkits ingezet voor diagnostiek; er zijn 14 BGI-testkits "
-            "besteld voor een vergelijkingstest.",
-            "Het RIVM heeft BGI-testkits ingezet voor diagnostiek.",
-            "Het RIVM heeft geen Huawei-testkits ingezet voor diagnostiek.",
-            "Het RIVM heeft geen BGI-testkits ingezet voor diagnostiek en de Chinese overheid "
-            "is om advies gevraagd over lockdowns.",
-        ],
-    ),
     "v5": (
         "Heeft Den Haag Peking om raad gevraagd bij het invoeren van de lockdown?",
         "De Chinese overheid is niet om advies gevraagd over lockdowns.",
@@ -196,7 +187,7 @@ REFERENCES = {
         ],
     ),
     "v30": (
-        "Bedreigt China Europa militair?",
+        "Bedreigt China ons militair op dit moment?",
         "Er is vooralsnog geen sprake van een directe militaire dreiging richting Europese staten.",
         [
             "Er is vooralsnog wel sprake van een directe militaire dreiging richting Europese "
@@ -205,11 +196,21 @@ REFERENCES = {
         ],
     ),
     "v35": (
-        "Heeft China een wapen tegen satellieten getest?",
+        "Heeft China ooit een wapen getest om satellieten neer te halen?",
         "China testte in 2007 een antisatellietwapen.",
         [
             "China testte in 2017 een antisatellietwapen.",
             "Rusland testte in 2007 een antisatellietwapen.",
+        ],
+    ),
+    "v87": (
+        "Gaat Nederland het één-China-beleid veranderen?",
+        "Nee, het kabinet is niet voornemens het één-Chinabeleid te herzien.",
+        [
+            "Ja, het kabinet is voornemens het één-Chinabeleid te herzien.",
+            "Nee, het kabinet is niet voornemens het één-Chinabeleid in 2022 te herzien.",
+            "Nee, het kabinet is niet voornemens het één-Chinabeleid te herzien en de Chinese "
+            "overheid is niet om advies gevraagd over lockdowns.",
         ],
     ),
 }
@@ -225,30 +226,40 @@ def e5():
 def with_model(unit: Unit, e5, text: str) -> AnswerPipeline:
     """The pipeline over 001 with the real embedder, retrieving the given unit only."""
     doc = parse_file(REPO / "corpus" / "001_f07640d600ade888.txt")
+    settings = Settings().override("answer", min_relevance=0.0)  # the unit is given: no gate
     return AnswerPipeline(
-        Settings(), {doc.meta.doc: doc.meta}, list(doc.units), FixedRetriever([unit]),
+        settings, {doc.meta.doc: doc.meta}, list(doc.units), FixedRetriever([unit]),
         lambda: ScriptedLLM(text), Prompts.load(), embedder=e5,
     )  # fmt: skip
+
+
+def stream(key: str, e5, text: str) -> tuple[str, tuple]:
+    """The model's text through the pipeline's streaming verification (write.py, the path
+    every model sentence takes), with nothing shown before it; what reached the user and
+    the citations."""
+    unit = next(
+        u for u in parse_file(REPO / "corpus" / "001_f07640d600ade888.txt").units
+        if u.unit_id.endswith("#" + key)
+    )  # fmt: skip
+    pipe = with_model(unit, e5, text)
+    built = Built("PROMPT", {1: Hit(rank=1, unit=unit, score=1.0)}, 1, prefix="PROMPT")
+    shown: list[str] = []
+    sources = Sources(Ledger(pipe.address), None)
+    emit = Emitter(shown.append, time.perf_counter(), {})
+    verified_pieces(pipe, ScriptedLLM(text), built, REFERENCES[key][0], emit, sources, ("", "-"))
+    return "".join(shown), sources.ledger.citations()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(REFERENCES))
 def test_reference_answers_reach_the_user_and_perturbed_ones_never(key: str, e5) -> None:
-    units = {
-        u.unit_id.rsplit("#", 1)[1]: u
-        for u in parse_file(REPO / "corpus" / "001_f07640d600ade888.txt").units
-    }
-    question, reference, perturbed = REFERENCES[key]
-    shown: list[str] = []
-    answer = with_model(units[key], e5, reference + " [1]").ask(question, k=1, on_text=shown.append)
-    assert answer.mode_used == "generate", answer.answer
-    assert reference + " [1]" in "".join(shown)
-    cited = answer.citations[0]
-    assert cited.quoted  # the generated sentence's highlight is a source sentence
+    _, reference, perturbed = REFERENCES[key]
+    shown, citations = stream(key, e5, reference + " [1]")
+    assert reference.rstrip(".") in shown and shown.rstrip().endswith("[1]")
+    assert citations[0].quoted  # its highlight: the source sentences that support it
     for wrong in perturbed:
-        shown = []
-        answer = with_model(units[key], e5, wrong + " [1]").ask(question, k=1, on_text=shown.append)
-        assert wrong not in "".join(shown) and answer.mode_used == "quote", wrong
+        shown, citations = stream(key, e5, wrong + " [1]")
+        assert shown == "" and citations == (), wrong
 
 
 def test_a_refusal_under_a_filter_says_the_filter_may_be_the_cause(bgi) -> None:

@@ -21,7 +21,6 @@ def answerer(shipped_index: Path):
     ("question", "follows"),
     [
         ("En wat deed het RIVM ermee?", True),  # weak alone, strong with the BGI question
-        ("Hoeveel waren het er?", True),  # nothing of its own to search with
         ("Gebruikt de NVWA Chinese drones?", False),  # short, but a question of its own
         ("Wat vindt het kabinet van Huawei in 5G-netwerken?", False),
     ],

@@ -121,10 +121,11 @@ class AnswerPipeline:
         )
         pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
-        if strong and mode == "generate":
-            own = {self.quote_unit(h.unit).unit_id: h for h in strong}  # a unit once
-            mapped = [replace(h, unit=self.quote_unit(h.unit)) for h in own.values()]
-            written = self._generate(query, mapped, emit, timings, sources, pieces)
+        if pieces and mode == "generate":
+            # the model writes from the quoted units only: those answered on their own
+            # evidence, so its citations are never less precise than the quote's
+            quoted = [piece.hits[0] for piece in pieces]
+            written = self._generate(query, quoted, emit, timings, sources, pieces)
             used = "generate" if written else used
             pieces += written
         if not pieces:

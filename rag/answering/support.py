@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.analysis.lang import detect
+from rag.analysis.lang import EN, NL, detect
+from rag.analysis.query import ENGLISH_STOPWORDS
 from rag.analysis.sentences import split_sentences
 from rag.analysis.terms import Analyzer, fold
 from rag.answering.choose import SentenceVectors
@@ -46,6 +47,11 @@ ENGLISH_NAMES = {
     "minister": "minister", "chinese": "chin", "china": "chin", "i": "", "the": "",
 }  # fmt: skip
 _ANALYZER = Analyzer()
+# words that start a sentence without being a name
+STARTERS = frozenset(
+    "via volgens sinds tijdens na voor door onder bij over daarna daarom daarnaast zo "  # noqa: SIM905
+    "bovendien tenslotte eerder inmiddels beide slechts bijna ongeveer".split()
+)
 
 
 @dataclass(frozen=True)
@@ -101,12 +107,21 @@ def missing_fact(sentence: str, source: str) -> str:
         if n not in have:
             return n
     words = set(re.findall(r"\w+", fold(source)))
-    for found in NAME.findall(sentence):
+    for found in _first_name(sentence) + NAME.findall(sentence):
         for name in (p for p in re.split(r"[-']", found) if p[:1].isupper()):
             key = ENGLISH_NAMES.get(name.lower(), fold(name))
             if key and not any(w.startswith(key[:6]) for w in words):
                 return name
     return ""
+
+
+def _first_name(sentence: str) -> list[str]:
+    """The first word when it may be a name ("Rusland testte ..."): capitalised and no
+    function word of either language."""
+    m = re.match(r"\s*([A-Z][\w'-]{2,})\b(?![,;:])", PARTICLE.sub("", sentence))
+    if not m or fold(m.group(1)) in ENGLISH_STOPWORDS | EN | NL | STARTERS:
+        return []
+    return [m.group(1)] if _ANALYZER.tokens(m.group(1)) else []
 
 
 def garbled(sentence: str, source: str, vocabulary: frozenset[str] = frozenset()) -> str:
@@ -154,12 +169,14 @@ def negations(text: str) -> int:
 
 def negation_agrees(clause: str, closest: list[str]) -> bool:
     """A negated clause needs a negated closest source sentence; a clause that copies half
-    of one of its two closest source sentences has as many negations as it (none dropped or
-    added). An answer particle ("Nee, ...", "No, ...") is not the clause's own negation."""
+    of one of its two closest source sentences is negated when that sentence is (a negation
+    dropped or added is a flipped claim). An answer particle ("Nee, ...", "No, ...") is not
+    the clause's own negation."""
     clause = PARTICLE.sub("", clause)
     have = negations(clause)
     for source in closest:
-        if lexical_share(clause, source) >= 0.5 and have != negations(PARTICLE.sub("", source)):
+        negated = negations(PARTICLE.sub("", source)) > 0
+        if lexical_share(clause, source) >= 0.5 and (have > 0) != negated:
             return False
     return negations(closest[0]) > 0 if have else True
 
