@@ -7,8 +7,9 @@
 Each question is searched once per side (BM25 and dense, 50 candidates each); only the
 fusion is repeated per grid point, so the whole grid takes seconds. Only answerable items
 count. The grid is small on purpose (fusion type, rrf_k, one weight ratio) so that the
-choice cannot fit individual questions; a two-fold split reports how well the choice
-made on one half holds on the other. Writes the result to eval/fusion_tuning.json.
+choice cannot fit individual questions. The dense weight is chosen per question language on
+fold A of the gold set (rag.evaluation.gold.fold_of) and reported on fold B. Writes the
+result to eval/fusion_tuning.json.
 
 With --qa-csv the same grid runs on the 2,033-pair benchmark (its own index, built by
 `rag eval --qa-csv` when missing), a set the choice was not made on: it checks that the
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.analysis.lang import detect
 from rag.answering.side import open_query_side
 from rag.evaluation.gold import load_gold
 from rag.evaluation.metrics import mrr_at, recall_at
@@ -104,20 +106,44 @@ def search_grid(all_sides: list[Sides], matches: list[Callable[[int], bool]]) ->
     return sorted(rows, key=lambda r: -(r["mrr@10"] or 0.0))
 
 
-def two_fold(all_sides: list[Sides], matches: list[Callable[[int], bool]]) -> list[dict]:
-    """Choose on even-numbered questions, measure on odd ones, and the other way round."""
-    out = []
-    for pick in (0, 1):
-        choose = [i for i in range(len(all_sides)) if i % 2 == pick]
-        test = [i for i in range(len(all_sides)) if i % 2 != pick]
-        best = search_grid([all_sides[i] for i in choose], [matches[i] for i in choose])[0]
-        point = {
-            k: best[k] for k in ("fusion", "rrf_k", "bm25_weight", "dense_weight") if k in best
-        }
-        ranks = first_ranks([fuse(point, all_sides[i]) for i in test], [matches[i] for i in test])
-        single = single_modes([all_sides[i] for i in test], [matches[i] for i in test])
-        out.append({"chosen": point, "held_out": metrics(ranks), "held_out_single": single})
+def by_language(
+    all_sides: list[Sides], matches: list[Callable[[int], bool]], langs: list[str]
+) -> dict[str, dict]:
+    """Per question language: the best weighted-fusion dense weight on these questions
+    (ties go to the smaller weight: closer to BM25, the simpler model)."""
+    out = {}
+    for lang in sorted(set(langs)):
+        rows = [i for i, x in enumerate(langs) if x == lang]
+        best = None
+        for ratio in RATIOS:
+            point = {"fusion": "weighted", "bm25_weight": 1.0, "dense_weight": ratio}
+            fused = [fuse(point, all_sides[i]) for i in rows]
+            got = metrics(first_ranks(fused, [matches[i] for i in rows]))
+            if best is None or (got["mrr@10"] or 0) > (best["mrr@10"] or 0):
+                best = {**point, **got}
+        out[lang] = {"questions": len(rows), **best}
     return out
+
+
+def two_fold(
+    all_sides: list[Sides], matches: list[Callable[[int], bool]], folds: list[str], langs: list[str]
+) -> dict:
+    """Choose the per-language dense weight on fold A; measure it on fold B and overall."""
+    a = [i for i, f in enumerate(folds) if f == "A"]
+    chosen = by_language([all_sides[i] for i in a], [matches[i] for i in a], [langs[i] for i in a])
+    weight = {lang: c["dense_weight"] for lang, c in chosen.items()}
+
+    def measured(rows: list[int]) -> dict:
+        ranked = []
+        for i in rows:
+            point = {"fusion": "weighted", "bm25_weight": 1.0, "dense_weight": weight[langs[i]]}
+            ranked.append(fuse(point, all_sides[i]))
+        return metrics(first_ranks(ranked, [matches[i] for i in rows]))
+
+    b = [i for i, f in enumerate(folds) if f == "B"]
+    en = [i for i, x in enumerate(langs) if x == "en"]
+    return {"chosen_on_A": chosen, "A": measured(a), "B": measured(b),
+            "all": measured(list(range(len(folds)))), "en": measured(en)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings().override("index", dir=args.index)
     if args.qa_csv:
         retriever, questions, matches = qa_questions(Path(args.qa_csv), settings, args.index)
+        folds, langs = ["B"] * len(questions), [detect(q) for q in questions]
         gold, out = args.qa_csv, args.out or str(HERE / "fusion_check_qa2033.json")
     else:
         retriever = open_query_side(settings, mode="hybrid").retriever
@@ -143,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         units = [retriever.index.units[uid] for uid in retriever.index.unit_ids]
         matches = [lambda r, it=it: it.matches(units[r].doc, units[r].vraag) for it in items]
         questions = [it.question for it in items]
+        folds = [it.fold for it in items]
+        langs = [detect(q) for q in questions]
         gold, out = args.gold, args.out or str(HERE / "fusion_tuning.json")
     all_sides = side_rankings(retriever, questions, 50)
     result = {
@@ -151,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         "index_hash": retriever.index.hash,
         "single": single_modes(all_sides, matches),
         "grid": search_grid(all_sides, matches),
-        "two_fold": two_fold(all_sides, matches),
+        "folds": two_fold(all_sides, matches, folds, langs) if "A" in folds else None,
+        "by_language": by_language(all_sides, matches, langs),
     }
     Path(out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     if args.json:
@@ -186,8 +216,12 @@ def describe(result: dict) -> str:
         lines.append(f"{side:<8} {m}")
     for row in result["grid"][:10]:
         lines.append(json.dumps(row))
-    for fold in result["two_fold"]:
-        lines.append(f"fold: chose {fold['chosen']} -> held out {fold['held_out']}")
+    if result["folds"]:
+        folds = result["folds"]
+        lines.append(f"chosen on fold A: {json.dumps(folds['chosen_on_A'])}")
+        for part in ("A", "B", "all", "en"):
+            lines.append(f"  {part}: {folds[part]}")
+    lines.append(f"best per language here: {json.dumps(result['by_language'])}")
     return "\n".join(lines)
 
 

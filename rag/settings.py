@@ -65,8 +65,8 @@ class RetrievalSettings:
     fusion: str = "weighted"  # weighted | rrf
     rrf_k: int = 20  # used by fusion = "rrf" only
     bm25_weight: float = 1.0
-    dense_weight: float = 1.5  # Dutch questions
-    dense_weight_en: float = 3.0  # English questions
+    dense_weight: float = 2.0  # Dutch questions
+    dense_weight_en: float = 4.0  # English questions
     candidates: int = 50  # per side, before fusion
 
 
