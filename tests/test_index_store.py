@@ -169,6 +169,12 @@ def test_interrupted_build_leaves_the_old_index_answering(corpus, settings, tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "index"]  # no leftovers
     data = [p.name for p in Path(settings.index.dir).iterdir() if p.name.startswith("data-")]
     assert data == [after.manifest.data]  # the failed build's data folder is gone
+    # the next build resumes: the two batches the failed build embedded are not embedded again
+    again = HashEmbedder()
+    result = build(corpus, small_batches, again)
+    assert "005_new" in load_index(settings.index.dir).docs
+    assert result.embedded == again.texts and not set(failing.seen) & set(again.seen)
+    assert not (Path(settings.index.dir) / ".partial").exists()  # cleared once committed
 
 
 def test_a_file_that_fails_to_parse_stops_the_build_or_is_skipped(corpus, settings) -> None:

@@ -18,6 +18,7 @@ from rag.errors import RagError
 from rag.index import format as mf
 from rag.index import manifest as mm
 from rag.index.assemble import assemble, new_manifest
+from rag.index.checkpoint import Checkpoint
 from rag.index.chunk import Chunker, TokenSpans, WordSpans, token_spans_for
 from rag.index.incremental import (
     Identity,
@@ -98,11 +99,14 @@ def build_index(
         parts, skipped = read_parts(todo.files, old, same_parts, parse, chunker, skip_bad, progress)
         parts = sorted([*parts, *_kept(todo, old, folder)], key=lambda p: p.meta.doc)
         cache = known_vectors(old) if old else ({}, {})
+        resume = Checkpoint(folder, embedder.name)  # what an interrupted build embedded
+        cache = ({**resume.load(), **cache[0]}, cache[1])
         embedded, questions = embed_parts(
-            parts, embedder, settings.embedder.batch_size, progress, cache
+            parts, embedder, settings.embedder.batch_size, progress, cache, resume.save
         )
         assembled = assemble(parts, settings, embedder)
         written = _write(folder, assembled, ident, settings, todo, parts, skipped, manifest)
+        resume.clear()
         _delete_uploads(folder, manifest, remove)
     status = {s: tuple(p.meta.doc for p in parts if p.status == s) for s in _STATUSES}
     old_docs = [s.doc for s in manifest.sources] if manifest else []

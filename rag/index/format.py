@@ -35,7 +35,8 @@ UPLOADS = "uploads"
 # format 1 kept its files at the top of the index folder; a build over it removes them
 LEGACY = frozenset(["docs.jsonl", "units.jsonl", "passages.jsonl", "vectors.npy", "dense.faiss",
                     "bm25", "questions.json", "question_vectors.npy"])  # fmt: skip
-FOREIGN_OK = frozenset(["README.md", ".gitignore", ".gitkeep", LOCK, UPLOADS])
+PARTIAL = ".partial"  # vectors of an unfinished build (rag/index/checkpoint.py)
+FOREIGN_OK = frozenset(["README.md", ".gitignore", ".gitkeep", LOCK, UPLOADS, PARTIAL])
 
 
 def new_data_name() -> str:

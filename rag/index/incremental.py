@@ -189,8 +189,10 @@ def embed_parts(
     batch: int,
     progress: Progress | None,
     cache: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
+    on_batch: Callable[[list[str], np.ndarray], None] | None = None,
 ) -> tuple[int, int]:
-    """Give vectors to every part that has none: from the cache by text, else embedded.
+    """Give vectors to every part that has none: from the cache by text, else embedded
+    (each embedded batch is passed to on_batch, e.g. a resume checkpoint).
 
     Returns how many passages and questions were embedded."""
     todo = [p for p in parts if p.vectors is None]
@@ -204,7 +206,7 @@ def embed_parts(
     new_texts = _missing(texts + questions, cache[0])
     known = dict(cache[0])
     known.update(zip(new_texts, _batched(embedder, new_texts, "passage", batch, progress,
-                                          "embed passages"), strict=True))  # fmt: skip
+                                          "embed passages", on_batch), strict=True))  # fmt: skip
     asked = set(_missing(questions, cache[0]))
     for part, ptexts, qtexts in zip(todo, texts, questions, strict=True):
         part.vectors = _rows([known[t] for t in ptexts])
@@ -228,6 +230,7 @@ def _batched(
     batch: int,
     progress: Progress | None,
     stage: str,
+    on_batch: Callable[[list[str], np.ndarray], None] | None = None,
 ) -> np.ndarray:
     """Embed texts in batches (progress after each); shape (len(texts), dim)."""
     if not texts:  # and do not ask for embedder.dim: that may load the model
@@ -236,6 +239,8 @@ def _batched(
     step = max(1, batch) * 4
     for i in range(0, len(texts), step):
         out.append(np.asarray(embedder.embed(texts[i : i + step], kind), dtype=np.float32))
+        if on_batch:
+            on_batch(texts[i : i + step], out[-1])
         if progress:
             progress(stage, min(i + step, len(texts)), len(texts))
     return np.concatenate(out)
