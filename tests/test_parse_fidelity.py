@@ -165,6 +165,18 @@ def test_combined_heading_is_in_the_label_not_the_question(pdfs, prefix, key) ->
     assert u.question.startswith(start) and u.text.startswith(start)
 
 
+def test_no_question_text_starts_with_a_heading(pdfs, seeds) -> None:
+    """Every question starts with the question: its heading is in the label (a later
+    question of a combined unit keeps its own heading inside the text)."""
+    docs = [*pdfs.values(), *seeds.values()]
+    starts = [u.question.split("\n", 1)[0] for d in docs for u in d.units if u.question]
+    assert len(starts) > 200
+    assert not [s for s in starts if re.match(r"(?i)vra(ag|gen)\s+\d", s)]
+    both = unit(seeds["001"], "v20-21")
+    assert both.question.startswith("Kunt u garanderen dat het Digital Green")
+    assert "\n\nVraag 21\n" in both.question
+
+
 def test_labels_follow_the_documents_wording(pdfs, seeds) -> None:
     assert unit(pdfs["1b650dd7"], "v5-6").label == "Vraag 5 en 6 / Antwoord 5 en 6"
     assert unit(seeds["001"], "v20-21").label == "Vraag 20 en 21 / Antwoord vragen 20 en 21"

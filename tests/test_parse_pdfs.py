@@ -96,7 +96,7 @@ def test_pdf_combined_questions(pdfs: dict[str, Document]) -> None:
     assert one_heading.question.startswith("Deelt u de mening")
     two_headings = next(u for u in pdfs["1b650dd7"].units if u.vraag == (5, 6))
     assert two_headings.unit_id.endswith("#v5-6")
-    assert two_headings.question.startswith("Vraag 5\nIn hoeverre kan een structurele vorm")
+    assert two_headings.question.startswith("In hoeverre kan een structurele vorm")
     assert "\n\nVraag 6\nKunt u inzage geven" in two_headings.question
     missing_comma = next(u for u in pdfs["1b2d2126"].units if u.vraag and 9 in u.vraag)
     assert missing_comma.vraag == (7, 8, 9, 10, 11)  # heading "Vraag 7, 8, 9 10 en 11"

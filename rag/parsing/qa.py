@@ -4,7 +4,8 @@ Headings stand alone on a line: ``Vraag 8``, ``Vraag 3, 4 en 5``, ``Vragen 3 t/m
 ``Antwoord``, ``Antwoord 8``, ``Antwoord vragen 20 en 21``, ``Antwoord op vraag 2 en 3``,
 ``Mededeling``. An answer covering several questions makes ONE unit (``#v20-21``). Under one
 combined heading ("Vraag 3, 4 en 5") the question text is the text after it; questions with
-headings of their own are each kept after their heading line ("Vraag 20\n...\n\nVraag 21\n...").
+headings of their own start with the first question (its heading is in the label) and keep
+the later headings ("...\n\nVraag 21\n...").
 Labels use the document's words: "Vraag 3, 4 en 5 / Antwoord 3, 4 en 5" where the document says
 "Antwoord 3, 4 en 5", "Antwoord vragen 20 en 21" where it says that.
 
@@ -115,10 +116,11 @@ def parse_units(body: Body) -> tuple[tuple[Line, ...], list[Unit]]:
 
 def _qa(body: Body, questions: list[Block], answer: Block) -> Unit:
     nums = tuple(sorted({n for q in questions for n in q.nums}))
-    if len(questions) > 1:  # each question after its own heading, as in the document
-        texts = [f"{q.words} {numbers_text(q.nums)}\n{body.render(q.lines)}" for q in questions]
-    else:  # the heading ("Vraag 3, 4 en 5") is in the label, not in the question
-        texts = [body.render(questions[0].lines)]
+    # the first heading is in the label ("Vraag 20 en 21"), so the text starts with the
+    # question; a later question keeps its own heading, as in the document ("Vraag 21\n...")
+    texts = [body.render(questions[0].lines)] + [
+        f"{q.words} {numbers_text(q.nums)}\n{body.render(q.lines)}" for q in questions[1:]
+    ]
     words = questions[0].words if len(questions) == 1 else "Vraag"
     label = f"{words} {numbers_text(nums)} / {answer.words} {numbers_text(answer.nums or nums)}"
     lines = [line for q in questions for line in q.lines] + list(answer.lines)
