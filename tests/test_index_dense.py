@@ -67,7 +67,7 @@ def test_hnsw_recall_against_exact(random_vectors) -> None:
     assert np.mean(shares) >= 0.9
 
 
-@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
 def test_save_then_load_gives_identical_results(random_vectors, tmp_path, kind) -> None:
     dense = DenseIndex.build(random_vectors, kind)
     dense.save(tmp_path / "d.faiss", tmp_path / "v.npy")

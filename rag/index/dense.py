@@ -64,7 +64,8 @@ def make_ivf(vectors: np.ndarray, nprobe: int = IVF_NPROBE) -> Any:
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, ivf_lists(len(vectors)),
                                faiss.METRIC_INNER_PRODUCT)  # fmt: skip
     step = max(1, len(vectors) // IVF_TRAIN_MAX)
-    index.train(np.ascontiguousarray(vectors[::step][:IVF_TRAIN_MAX], dtype=np.float32))
+    sample = vectors[::step][:IVF_TRAIN_MAX] if len(vectors) else np.zeros((1, dim))
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))  # an empty index: one list
     index.nprobe = nprobe
     return index
 
