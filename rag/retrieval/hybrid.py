@@ -153,33 +153,28 @@ class HybridRetriever:
         units = np.asarray(index.passage_unit)[ids]
         first = np.unique(units, return_index=True)[1]  # FAISS orders best first
         ranked = [int(u) for u in units[np.sort(first)][:n]]
-        spans = self._passage_spans()
+        passages_of = self._passages_of()
 
         def exact(rows: np.ndarray) -> np.ndarray:
             out = np.full(len(rows), -1.0, dtype=np.float32)  # -1: no passage
             for i, row in enumerate(rows):
-                start, end = spans(int(row))
-                if end > start:
-                    out[i] = float(index.dense.exact(q, np.arange(start, end)).max())
+                mine = passages_of(int(row))
+                if len(mine):
+                    out[i] = float(index.dense.exact(q, mine).max())
             return out
 
         return ranked, DenseScores(units[first], found[first], exact)
 
-    def _passage_spans(self):  # noqa: ANN202 - row -> (first passage, end)
-        """Passage rows of a unit row: a slice, passages being stored in unit order."""
+    def _passages_of(self):  # noqa: ANN202 - unit row -> its passage rows
+        """Passage rows of a unit row: a slice when passages are stored in unit order."""
         if self._spans is None:
             pu = np.asarray(self.index.passage_unit)
             ordered = bool(len(pu) < 2 or np.all(pu[1:] >= pu[:-1]))
             self._spans = (pu, ordered)
         pu, ordered = self._spans
         if ordered:
-            return lambda row: tuple(int(x) for x in np.searchsorted(pu, [row, row + 1]))
-
-        def scan(row: int) -> tuple[int, int]:  # not in unit order: only for hit details
-            rows = np.flatnonzero(pu == row)
-            return (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
-
-        return scan
+            return lambda row: np.arange(*np.searchsorted(pu, [row, row + 1]))
+        return lambda row: np.flatnonzero(pu == row)  # only for hit details
 
     def _fuse(
         self,
