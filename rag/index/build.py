@@ -98,12 +98,10 @@ def build_index(
         todo = plan(folder, paths, manifest, legacy, replace_all, tuple(remove))
         parts, skipped = read_parts(todo.files, old, same_parts, parse, chunker, skip_bad, progress)
         parts = sorted([*parts, *_kept(todo, old, folder)], key=lambda p: p.meta.doc)
-        cache = known_vectors(old) if old else ({}, {})
         resume = Checkpoint(folder, embedder.name)  # what an interrupted build embedded
-        cache = ({**resume.load(), **cache[0]}, cache[1])
-        embedded, questions = embed_parts(
-            parts, embedder, settings.embedder.batch_size, progress, cache, resume.save
-        )
+        cache = _cache(old, resume)
+        batch = settings.embedder.batch_size
+        embedded, questions = embed_parts(parts, embedder, batch, progress, cache, resume.save)
         assembled = assemble(parts, settings, embedder)
         written = _write(folder, assembled, ident, settings, todo, parts, skipped, manifest)
         resume.clear()
@@ -128,6 +126,12 @@ def build_index(
 
 
 _STATUSES = ("added", "changed", "unchanged", "kept")
+
+
+def _cache(old: Index | None, resume: Checkpoint) -> tuple[dict, dict]:
+    """Vectors by text: the old index's, and those an interrupted build left."""
+    cache = known_vectors(old) if old else ({}, {})
+    return {**resume.load(), **cache[0]}, cache[1]
 
 
 def _old_index(
