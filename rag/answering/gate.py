@@ -22,10 +22,10 @@ from rag.types import Hit, Query
 class GateSettings:
     """Thresholds and weights of the gate (fold A of eval/dev.jsonl)."""
 
-    threshold: float = 1.82  # strength a hit needs
-    coverage: float = 0.2  # and the coverage it needs besides
-    coverage_weight: float = 0.3  # strength = dense + w_c * coverage + w_q * question
-    question_weight: float = 1.0
+    threshold: float = 1.3275  # strength a hit needs
+    coverage: float = 0.0  # and the coverage it needs besides
+    coverage_weight: float = 0.1  # strength = dense + w_c * coverage + w_q * question
+    question_weight: float = 0.5
     lexical_only: float = 0.3  # coverage needed when the hit has no dense score
 
 
