@@ -28,7 +28,7 @@ QUESTIONS = [  # (question, label expected among the cards)
     ("Heeft het kabinet testkits van BGI gekocht?", "Vraag 8 / Antwoord 8"),
     ("Heeft China ooit een wapen getest om satellieten neer te halen?", "Vraag 35 / Antwoord 35"),
     ("Houdt de overheid een lijst bij van Chinese producten gemaakt met dwangarbeid?", "Vraag 112"),
-    ("Wat zegt de regering over de gelekte politiebestanden uit Xinjiang?", "Vraag 5 / Antwoord 5"),
+    ("Wat vindt het kabinet van de Xinjiang Police Files?", "Vraag 5 / Antwoord 5"),
     ("Is de Utrechtse delegatie in China gehackt?", "Vraag 3"),
     ("Heeft Nederland een plan om medicijntekorten door China op te vangen?", "Vraag 66"),
     ("Erkent het kabinet dat aanhangers van Falun Gong worden vervolgd?", "Vraag 108"),
