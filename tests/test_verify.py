@@ -5,7 +5,7 @@ from __future__ import annotations
 from rag.analysis.sentences import split_sentences
 from rag.answering.llm import Token
 from rag.answering.stream import sentences as _sentences
-from rag.answering.verify import Sentence, parse_sentence, support, verified
+from rag.answering.verify import support
 from rag.parsing import parse_file
 
 
@@ -47,15 +47,6 @@ def test_words_of_the_question_alone_prove_nothing(seed_paths) -> None:
     source = antwoord_8(seed_paths)
     question = "Heeft het kabinet testkits van BGI gekocht?"
     assert support("Het kabinet heeft testkits van BGI gekocht.", source, question) == 0.0
-
-
-def test_markers_must_point_to_prompt_sources(seed_paths) -> None:
-    source = antwoord_8(seed_paths)
-    good = parse_sentence("Er zijn in Nederland geen laboratoria opgezet door BGI Group. [1]")
-    fake = parse_sentence("Er zijn in Nederland geen laboratoria opgezet door BGI Group. [7]")
-    assert verified([good], {1: source}, 0.5) == [Sentence(good.text, (1,))]
-    assert verified([fake], {1: source}, 0.5) == []
-    assert verified([parse_sentence("Geen bron hier.")], {1: source}, 0.5) == []
 
 
 def test_sentences_keep_markers_and_abbreviations() -> None:

@@ -261,10 +261,6 @@ def _join(quotes: list[Quote]) -> str:
     return out
 
 
-def _first(quotes: list[Quote]) -> str:
-    return quotes[0].sentence if quotes else ""
-
-
 def _check(question: str, mode: str, k: int) -> str:
     if mode not in ANSWER_MODES:
         raise RagError(f"unknown answer mode {mode!r}; use --mode generate or --mode quote")

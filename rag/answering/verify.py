@@ -15,7 +15,6 @@ with no content words of its own is unsupported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.analysis.terms import STOPWORDS, TOKEN_RE, Analyzer, fold
@@ -69,20 +68,3 @@ def support(sentence: str, source: str, question: str = "") -> float:
         return 0.0
     return len(terms & content_terms(source)) / len(terms)
 
-
-def verified(
-    sentences: Iterable[Sentence],
-    sources: dict[int, str],
-    threshold: float,
-    question: str = "",
-) -> list[Sentence]:
-    """Keep sentences whose markers all point to given sources and that those sources back."""
-    kept = []
-    for s in sentences:
-        cites = tuple(n for n in s.cites if n in sources)
-        if not cites or len(s.text) < 12:
-            continue
-        backing = "\n".join(sources[n] for n in cites)
-        if support(s.text, backing, question) >= threshold:
-            kept.append(Sentence(s.text, cites))
-    return kept

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 RAG = [sys.executable, "-m", "rag"]
 SAMPLE_QUESTION = "Heeft het kabinet testkits van BGI gekocht?"
@@ -92,32 +91,6 @@ def cold_ask(question: str, index: str, mode: str = "generate", runs: int = 5) -
         out["model_full_answer_s"] = round(statistics.median(m[1] for m in model), 3)
         out["mode_used"] = sorted({m[2] for m in model})
     return out
-
-
-def build_throughput(args: list[str]) -> dict:
-    """A from-scratch build in a subprocess (`rag ARGS --index TMP`): passages/s, peak memory.
-
-    args is a `rag` command line that builds an index into the folder passed as --index:
-    `index build PATHS` for documents, `eval --qa-csv FILE ...` for the 2,033-answer set.
-    """
-    with tempfile.TemporaryDirectory() as tmp:
-        out_dir = Path(tmp) / "index"
-        cmd = [*RAG, *args, "--index", str(out_dir), "--json"]
-        t0 = time.perf_counter()
-        code, peak_kb, err = run_measured(cmd)
-        seconds = time.perf_counter() - t0
-        if code != 0:
-            raise RuntimeError(f"`{' '.join(cmd)}` failed: {err.strip()[-300:]}")
-        from rag.index.manifest import read_manifest
-
-        counts = read_manifest(out_dir).counts
-    return {
-        "passages": counts.passages,
-        "units": counts.units,
-        "seconds": round(seconds, 2),
-        "passages_per_s": round(counts.passages / seconds, 1),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
-    }
 
 
 def run_measured(cmd: list[str]) -> tuple[int, int, str]:

@@ -4,8 +4,8 @@
 version (`data`) and is replaced atomically (rag/index/format.py). Failed checks raise
 RagError naming the fix. Paths are relative to the index folder, so a moved, copied or linked
 index keeps working. An optional part (e.g. sentences.jsonl, sentence_vectors.npy) needs no
-new field: it is a file of the data folder, listed in `files` like the others; a loader asks
-`manifest.has(name)`, and older readers ignore files they do not know.
+new field: it is a file of the data folder, listed in `files` like the others (a loader looks
+for its name there), and older readers ignore files they do not know.
 """
 
 from __future__ import annotations
@@ -149,10 +149,6 @@ class Manifest:
     hash: str = ""
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
-
-    def has(self, name: str) -> bool:
-        """Whether the data folder holds this (optional) file."""
-        return name in self.files
 
     def source_sha(self) -> dict[str, str]:
         """doc -> sha256 of the source file it was built from."""

@@ -123,12 +123,6 @@ class HybridRetriever:
             rankings["dense"], scores["dense"] = self._dense(query, selection, n)
         return rankings, scores  # type: ignore[return-value]
 
-    def unit_mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over unit rows allowed by the filters (None: all allowed); computed
-        once per distinct filter (rag/retrieval/masks.py), not per query."""
-        selection = self.masks.select(filters)
-        return None if selection is None else selection.units
-
     def query_vector(self, query: Query | str) -> np.ndarray:
         """The query's vector: the one it carries, else its search text embedded now."""
         query = self.analyse(query)
