@@ -33,8 +33,8 @@ def run_json(capsys, *args: str) -> list[dict]:
 def test_eval_and_search_retrieve_the_same_hits(shipped_index: Path, tmp_path, capsys) -> None:
     gold = tmp_path / "gold.jsonl"
     rows = [
-        {"id": f"q{i}", "question": q, "lang": "nl", "answerable": False, "gold": [],
-         "must_mention": []}
+        {"id": f"q{i}", "question": q, "lang": "en" if q.startswith("Did") else "nl",
+         "answerable": False, "gold": [], "must_mention": [], "reference_answer": ""}
         for i, q in enumerate(QUESTIONS)
     ]  # fmt: skip
     gold.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")

@@ -24,7 +24,7 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "eval",
         help="evaluate retrieval and answers on a gold file (or the 2,033-pair benchmark)",
-        description="Evaluate on a gold JSONL file (format: rag/gold.py), or run the "
+        description="Evaluate on a gold JSONL file (format: eval/README.md), or run the "
         "2,033-pair retrieval benchmark with --qa-csv. Progress goes to stderr.",
     )
     src = p.add_mutually_exclusive_group(required=True)

@@ -168,4 +168,4 @@ def _expect(condition: bool, message: str) -> None:
 
 
 def _error(path: Path, line: int, problem: str) -> RagError:
-    return RagError(f"{path}, line {line}: {problem}; fix that line (format: see rag/gold.py)")
+    return RagError(f"{path}, line {line}: {problem}; fix that line (format: see eval/README.md)")
