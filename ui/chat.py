@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rag.analysis.query import MAX_QUESTION
 from rag.answering.address import long_date
 from rag.errors import RagError
 from rag.types import Answer, DocMeta, Unit
 from ui.names import describe_filters, doc_label, filters_nl, summary
 from ui.render import Turn, conversation_html, new_turn
-from ui.session import MAX_QUESTION, follow_up_context, previous_question, stream_events
+from ui.session import follow_up_context, previous_question, stream_events
 
 # each answers well on the shipped corpus (checked with `rag ask --mode quote`)
 EXAMPLES = (

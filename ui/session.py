@@ -12,8 +12,6 @@ from typing import Any
 
 from rag.types import Answer, Filters
 
-MAX_QUESTION = 2000  # characters the user may type (the earlier question does not count)
-
 
 def previous_question(turns: list[dict[str, Any]]) -> str:
     """The last question that got an answer (errors and unfinished turns do not count)."""

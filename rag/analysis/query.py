@@ -17,6 +17,7 @@ _ENGLISH_STOPWORDS_TEXT = (
 ENGLISH_STOPWORDS = frozenset(_ENGLISH_STOPWORDS_TEXT.split())
 NAME_LIKE = re.compile(r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+|\w*\d\w*)\b")
 WORDS = re.compile(r"\w\w+")
+MAX_QUESTION = 2000  # characters a user may type (an earlier question read with it not counted)
 
 
 def analyse(text: str, analyzer: Analyzer, context: str = "") -> Query:

@@ -19,7 +19,7 @@ from itertools import chain
 
 import numpy as np
 
-from rag.analysis.query import analyse
+from rag.analysis.query import MAX_QUESTION, analyse
 from rag.analysis.sentences import split_sentences
 from rag.analysis.terms import Analyzer, fold
 from rag.answering.address import address, province_of
@@ -271,8 +271,10 @@ def _check(question: str, mode: str, k: int) -> str:
         raise RagError(
             'the question is empty; ask it in words, e.g. rag ask "Wat zei het kabinet?"'
         )
-    if len(cleaned) > 2000:
-        raise RagError(f"the question has {len(cleaned)} characters; keep it under 2000")
+    if len(cleaned) > MAX_QUESTION:
+        raise RagError(
+            f"the question has {len(cleaned)} characters; keep it under {MAX_QUESTION}"
+        )
     return cleaned
 
 

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from rag.analysis.dates import FORMS, date_range, parse_date
+from rag.analysis.query import MAX_QUESTION
 from rag.cli.common import add_index_flag, add_json_flag, print_json, settings_from
 from rag.errors import RagError
 from rag.settings import Settings
@@ -15,7 +16,6 @@ from rag.types import RETRIEVAL_MODES as MODES
 from rag.types import Filters, Hit
 
 SNIPPET_CHARS = 220
-MAX_QUERY = 2000
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
@@ -92,8 +92,8 @@ def check_query(query: str, k: int) -> None:
     """RagError for an empty or oversized query or a k below 1."""
     if not query or not query.strip():
         raise RagError('the query is empty; search for words, e.g. rag search "testkits BGI"')
-    if len(query) > MAX_QUERY:
-        raise RagError(f"the query has {len(query)} characters; keep it under {MAX_QUERY}")
+    if len(query) > MAX_QUESTION:
+        raise RagError(f"the query has {len(query)} characters; keep it under {MAX_QUESTION}")
     if k < 1:
         raise RagError(f"-k {k} must be a positive number of hits; pass -k 1 or more")
 
