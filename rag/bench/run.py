@@ -94,13 +94,30 @@ def cold_ask(question: str, index: str, mode: str = "generate", runs: int = 5) -
 
 
 def run_measured(cmd: list[str]) -> tuple[int, int, str]:
-    """Run cmd to the end: (exit code, its own peak RSS in KiB, stderr)."""
+    """Run cmd to the end: (exit code, its own peak RSS in KiB, stderr).
+
+    The peak is the child's VmHWM, read while it runs: ru_maxrss would carry this (large)
+    process's size into the child across fork and exec."""
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=_env())
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _vm_hwm_kb(proc.pid))
+            time.sleep(0.05)
         err.seek(0)
-        return proc.returncode, int(usage.ru_maxrss), err.read().decode("utf-8", "replace")
+        return proc.returncode, peak, err.read().decode("utf-8", "replace")
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    """A running process's peak resident memory so far (VmHWM, KiB; 0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
