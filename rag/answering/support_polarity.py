@@ -1,0 +1,156 @@
+"""Does the negation of a written sentence agree with its source?
+
+Both sides are cut into segments (at punctuation and before a conjunction or a relative
+pronoun: "omdat", "maar", "die", "that", ...). Each segment of the sentence is paired with
+the source segment that shares most of its content words (an English word matches a Dutch
+one through support_facts.EN_NL or a shared stem); when they share at least half of the
+sentence segment's words, both must be negated or neither. A negated segment that no
+source segment matches has a negation nobody can check and is rejected. Phrases with a
+negation word that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese",
+"not only") do not count, nor does an answer particle ("Nee, ...", "No, ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.analysis.query import ENGLISH_STOPWORDS
+from rag.analysis.terms import Analyzer, fold
+from rag.answering.support_facts import EN_NL, PARTICLE
+
+NEGATION = re.compile(
+    r"\b(niet|geen|nooit|niets|niemand|noch|nergens|not|no|never|none|nothing|nobody|nor|"
+    r"neither|cannot)\b(?!-\w)|n't\b",
+    re.IGNORECASE,
+)
+NOT_DENIAL = re.compile(
+    r"\b(niet|geen|not|no)\s+(meer|minder|langer|later|eerder|alleen|slechts|enkel|more|less|"
+    r"longer|later|earlier|only|merely)\s+(dan|than|maar|but)?|\bnot only\b|\bniet alleen\b",
+    re.IGNORECASE,
+)
+SEGMENT = re.compile(
+    r"(?<!\d),|,(?!\d)|[;:()\[\]–—]|\s(?=(?:maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|noch|but|"
+    r"because|while|although|unless|nor)\s)|\s(?=(?:en|of|and|or)\s+(?:de|het|een|er|dit|dat|"
+    r"deze|die|zij|ze|hij|wij|we|ik|u|daar|daarom|daarnaast|bovendien|ook|dus|the|a|an|it|"
+    r"they|there|this|these|he|she|i)\s)"
+)
+AND = re.compile(r"\s(?:en|and)\s")  # the sentence is also cut at each "en": its clauses
+DISJUNCTION = re.compile(r"(of|noch|or|nor)\s", re.IGNORECASE)
+SCOPE = re.compile(
+    r"[,;:()\[\]–—.]|\s(?:en|of|maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|dat|die|"
+    r"waarbij|wanneer|als)\s",
+    re.IGNORECASE,
+)
+MIN_SHARE = 0.5  # of the sentence segment's words, to pair it with a source segment
+_ANALYZER = Analyzer()
+
+
+def negations(text: str) -> int:
+    """How many negation words deny something in the text (module docstring)."""
+    return len(NEGATION.findall(NOT_DENIAL.sub(" ", PARTICLE.sub("", text))))
+
+
+def segments(text: str, cut: str | None = None) -> list[tuple[str, bool]]:
+    """The text cut at punctuation and before conjunctions, each piece with whether it is
+    negated; a piece joined by "of"/"or" to a negated one is ("geen testkits of apparatuur
+    ... ingezet")."""
+    out: list[tuple[str, bool]] = []
+    for piece in SEGMENT.split(PARTICLE.sub("", text) if cut is None else cut):
+        piece = (piece or "").strip()
+        if not piece:
+            continue
+        negated = negations(piece) % 2 == 1  # "No attacks were not noticed": two cancel
+        if not negated and out and out[-1][1] and DISJUNCTION.match(piece):
+            negated = True
+        out.append((piece, negated))
+    return out
+
+
+def terms(text: str, english: bool) -> set[str]:
+    """Content words: the analyzer's stems (Dutch), or for English the folded words without
+    English stopwords, translated through EN_NL where it knows them."""
+    if not english:
+        return {t for t in _ANALYZER.tokens(text) if not NEGATION.fullmatch(t)}
+    out = set()
+    for w in re.findall(r"\w{2,}", fold(text)):
+        if w not in ENGLISH_STOPWORDS and not NEGATION.fullmatch(w):
+            out.add(EN_NL.get(w, w).split("|")[0])
+    return out
+
+
+def matches(term: str, words: set[str], english: bool) -> bool:
+    """Is the term among the source words (for English: a Dutch word with the same first
+    five letters, or four for a short word: "diplomatic"/"diplomatiek")?"""
+    if term in words:
+        return True
+    if not english or len(term) < 4:
+        return False
+    stem = term[: max(4, min(5, len(term) - 1))]
+    return any(w.startswith(stem) for w in words)
+
+
+def shared(sentence_terms: set[str], source_words: set[str], english: bool) -> float:
+    """Share of the sentence's terms found among the source words."""
+    if not sentence_terms:
+        return 0.0
+    found = sum(matches(t, source_words, english) for t in sentence_terms)
+    return found / len(sentence_terms)
+
+
+def source_words(text: str, english: bool) -> set[str]:
+    """What a sentence's terms are looked up in: the stems, and for an English sentence
+    the folded words too (a shared stem is a shared prefix of the word as written)."""
+    words = set(_ANALYZER.tokens(text))
+    return words | set(re.findall(r"\w{2,}", fold(text))) if english else words
+
+
+def denied(piece: str) -> set[str]:
+    """The terms a negation of the piece denies: from the negation word to the next
+    conjunction ("dat", "en", ...), or the words before it when it ends its part ("dat
+    kan ik niet")."""
+    out: set[str] = set()
+    for part in SCOPE.split(NOT_DENIAL.sub(" ", piece)):
+        m = NEGATION.search(part or "")
+        if m:
+            out |= terms(part[m.end() :], False) or terms(part[: m.start()], False)
+    return out
+
+
+def negation_agrees(
+    sentence: str, passages: list[str], closest: Callable[[str], str], english: bool = False
+) -> bool:
+    """Does each segment of the sentence have the negation of the source segment it says
+    again (module docstring)? passages: the source's sentences; closest: the source sentence
+    closest in meaning to a segment (an English one) whose words no source segment shares."""
+    pieces = [
+        (source_words(s, english), neg, denied(s) if neg else set(), k)
+        for k, p in enumerate(passages) for s, neg in segments(p)
+    ]  # fmt: skip
+    for seg, negated in segments(sentence, AND.sub(" ; ", PARTICLE.sub("", sentence))):
+        mine = terms(seg, english)
+        if not mine:
+            continue
+        scored = [(shared(mine, w, english), _covered(w, mine), n, d, k)
+                  for w, n, d, k in pieces]  # fmt: skip
+        best = max((s[:2] for s in scored), default=(0.0, 0.0))
+        if best[0] < MIN_SHARE:
+            if english or len(mine) < 2:  # too few shared words: the closest in meaning
+                if (negations(closest(seg)) > 0) != negated:
+                    return False  # a negation where that sentence has none, or back
+            elif negated:
+                return False  # a negated claim no source segment shows
+            continue
+        tied = [(n, d) for s, c, n, d, _ in scored if (s, c) == best]
+        sentences = {k for s, c, _, _, k in scored if (s, c) == best}
+        near = [n and bool(mine & w) for w, n, _, k in pieces if k in sentences]
+        if negated and not any(near):
+            return False  # a negation the source sentence does not have
+        if not negated and all(n and any(matches(t, d, english) for t in mine) for n, d in tied):
+            return False  # says what the source denies
+    return True
+
+
+def _covered(words: set[str], mine: set[str]) -> float:
+    """How much of a source segment the sentence's words cover (to pick among equals)."""
+    return len(words & mine) / len(words) if words else 0.0
