@@ -174,10 +174,16 @@ def test_the_answer_records_the_question_it_was_read_with(bgi) -> None:
     assert alone.context == ""
 
 
-# reference answers of eval/dev.jsonl (d03, d11, d12, d23) with their questions, and
-# perturbed copies: negation flipped, a number or a name changed, another answer's claim added
+BGI, LETTER, ANSWERS, UTRECHT = (
+    "001_f07640d600ade888", "003_54dab813ef9c6552", "004_cf4a3fa9a5a68e27",
+    "000_ba7fe8d28f285051",
+)  # fmt: skip
+# reference answers of eval/dev.jsonl (d03, d11, d12, d23, d38, d41, d46, d52, d125, d131)
+# with their questions and gold units, four kinds of document, Dutch and English; and
+# perturbed copies: negation flipped, a number, name or Kamerstuk changed, another answer's
+# claim appended
 REFERENCES = {
-    "v5": (
+    (BGI, "v5"): (
         "Heeft Den Haag Peking om raad gevraagd bij het invoeren van de lockdown?",
         "De Chinese overheid is niet om advies gevraagd over lockdowns.",
         [
@@ -186,7 +192,7 @@ REFERENCES = {
             "De Chinese overheid is in 2020 niet om advies gevraagd over lockdowns.",
         ],
     ),
-    "v30": (
+    (BGI, "v30"): (
         "Bedreigt China ons militair op dit moment?",
         "Er is vooralsnog geen sprake van een directe militaire dreiging richting Europese staten.",
         [
@@ -195,7 +201,7 @@ REFERENCES = {
             "Er is vooralsnog geen sprake van een directe militaire dreiging richting Japan.",
         ],
     ),
-    "v35": (
+    (BGI, "v35"): (
         "Heeft China ooit een wapen getest om satellieten neer te halen?",
         "China testte in 2007 een antisatellietwapen.",
         [
@@ -203,7 +209,7 @@ REFERENCES = {
             "Rusland testte in 2007 een antisatellietwapen.",
         ],
     ),
-    "v87": (
+    (BGI, "v87"): (
         "Gaat Nederland het één-China-beleid veranderen?",
         "Nee, het kabinet is niet voornemens het één-Chinabeleid te herzien.",
         [
@@ -212,6 +218,54 @@ REFERENCES = {
             "Nee, het kabinet is niet voornemens het één-Chinabeleid te herzien en de Chinese "
             "overheid is niet om advies gevraagd over lockdowns.",
         ],
+    ),
+    (BGI, "v33"): (  # a Kamerstuk that stands in the unit's footnote only
+        "Welk Kamerstuk over de ruimte als militair domein wordt genoemd?",
+        "Kamerstuk 24 446, nr. 74.",
+        ["Kamerstuk 24 446, nr. 47.", "Kamerstuk 24 466, nr. 74."],
+    ),
+    (LETTER, "p6"): (
+        "Steunt het kabinet de motie over export van surveillancetechnologie?",
+        "Nee, het kabinet ontraadt de motie.",
+        ["Nee, het kabinet ontraadt de motie niet."],
+    ),
+    (ANSWERS, "v3"): (
+        "Namens hoeveel landen las Nederland zelf de verklaring over mensenrechten in China "
+        "voor in de VN?",
+        "Nederland las op 14 juni in de VN-Mensenrechtenraad een gezamenlijke verklaring voor "
+        "namens 47 landen.",
+        [
+            "Nederland las op 14 juni in de VN-Mensenrechtenraad een gezamenlijke verklaring "
+            "voor namens 48 landen.",
+            "Nederland las op 14 juni in de VN-Mensenrechtenraad geen gezamenlijke verklaring "
+            "voor namens 47 landen.",
+            "Duitsland las op 14 juni in de VN-Mensenrechtenraad een gezamenlijke verklaring "
+            "voor namens 47 landen.",
+        ],
+    ),
+    (UTRECHT, "v3"): (
+        "Is de Utrechtse delegatie in China gehackt?",
+        "Tijdens de missie zijn geen cyberaanvallen bemerkt.",
+        ["Tijdens de missie zijn cyberaanvallen bemerkt."],
+    ),
+    (BGI, "v58"): (
+        "How many companies in the Netherlands are under Chinese control?",
+        "In 2017, 470 companies in the Netherlands were under Chinese control, 3.5 percent of "
+        "those under foreign control.",
+        [
+            "In 2017, 570 companies in the Netherlands were under Chinese control, 3.5 percent "
+            "of those under foreign control.",
+            "In 2017, 470 companies in the Netherlands were under American control, 3.5 "
+            "percent of those under foreign control.",
+        ],
+    ),
+    (LETTER, "p1"): (
+        "Which motion led to the 2020 letter on exports of surveillance technology?",
+        "The Karabulut motion, Kamerstuk 32 735, nr. 278.",
+        [
+            "The Karabulut motion, Kamerstuk 32 735, nr. 287.",
+            "The Omtzigt motion, Kamerstuk 32 735, nr. 278.",
+        ],  # fmt: skip
     ),
 }
 
@@ -223,43 +277,83 @@ def e5():
     return E5Embedder(threads=1)
 
 
-def with_model(unit: Unit, e5, text: str) -> AnswerPipeline:
-    """The pipeline over 001 with the real embedder, retrieving the given unit only."""
-    doc = parse_file(REPO / "corpus" / "001_f07640d600ade888.txt")
+def the_unit(doc: str, key: str) -> Unit:
+    """A unit of a shipped document by its key ("v8", "p3")."""
+    units = parse_file(REPO / "corpus" / f"{doc}.txt").units
+    return next(u for u in units if u.unit_id.endswith("#" + key))
+
+
+def with_model(units: list[Unit], e5, text: str) -> AnswerPipeline:
+    """The pipeline over the units' documents with the real embedder, retrieving the given
+    units only."""
+    docs = {d: parse_file(REPO / "corpus" / f"{d}.txt") for d in {u.doc for u in units}}
     settings = Settings().override("answer", min_relevance=0.0)  # the unit is given: no gate
     return AnswerPipeline(
-        settings, {doc.meta.doc: doc.meta}, list(doc.units), FixedRetriever([unit]),
+        settings, {d: doc.meta for d, doc in docs.items()},
+        [u for doc in docs.values() for u in doc.units], FixedRetriever(units),
         lambda: ScriptedLLM(text), Prompts.load(), embedder=e5,
     )  # fmt: skip
 
 
-def stream(key: str, e5, text: str) -> tuple[str, tuple]:
+def stream(units: list[Unit], question: str, e5, text: str) -> tuple[str, tuple]:
     """The model's text through the pipeline's streaming verification (write.py, the path
-    every model sentence takes), with nothing shown before it; what reached the user and
-    the citations."""
-    unit = next(
-        u for u in parse_file(REPO / "corpus" / "001_f07640d600ade888.txt").units
-        if u.unit_id.endswith("#" + key)
-    )  # fmt: skip
-    pipe = with_model(unit, e5, text)
-    built = Built("PROMPT", {1: Hit(rank=1, unit=unit, score=1.0)}, 1, prefix="PROMPT")
+    every model sentence takes), with the units as its sources [1], [2], ... and nothing
+    shown before it; what reached the user and the citations."""
+    pipe = with_model(units, e5, text)
+    hits = {n: Hit(rank=n, unit=u, score=1.0) for n, u in enumerate(units, 1)}
+    built = Built("PROMPT", hits, 1, prefix="PROMPT")
     shown: list[str] = []
     sources = Sources(Ledger(pipe.address), None)
     emit = Emitter(shown.append, time.perf_counter(), {})
-    verified_pieces(pipe, ScriptedLLM(text), built, REFERENCES[key][0], emit, sources, ("", "-"))
+    verified_pieces(pipe, ScriptedLLM(text), built, question, emit, sources, ("", "-"))
     return "".join(shown), sources.ledger.citations()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("key", sorted(REFERENCES))
-def test_reference_answers_reach_the_user_and_perturbed_ones_never(key: str, e5) -> None:
-    _, reference, perturbed = REFERENCES[key]
-    shown, citations = stream(key, e5, reference + " [1]")
+@pytest.mark.parametrize("key", sorted(REFERENCES), ids="-".join)
+def test_reference_answers_reach_the_user_and_perturbed_ones_never(key, e5) -> None:
+    question, reference, perturbed = REFERENCES[key]
+    unit = the_unit(*key)
+    shown, citations = stream([unit], question, e5, reference + " [1]")
     assert reference.rstrip(".") in shown and shown.rstrip().endswith("[1]")
+    assert citations[0].unit_id == unit.unit_id
     assert citations[0].quoted  # its highlight: the source sentences that support it
     for wrong in perturbed:
-        shown, citations = stream(key, e5, wrong + " [1]")
+        shown, citations = stream([unit], question, e5, wrong + " [1]")
         assert shown == "" and citations == (), wrong
+
+
+@pytest.mark.slow
+def test_a_reference_answer_cited_to_another_source_never_reaches_the_user(e5) -> None:
+    question, reference, _ = REFERENCES[(BGI, "v5")]
+    for other in (the_unit(BGI, "v9"), the_unit(ANSWERS, "v3")):
+        shown, citations = stream([other], question, e5, reference + " [1]")
+        assert shown == "" and citations == ()
+
+
+@pytest.mark.slow
+def test_a_marker_whose_source_does_not_support_the_sentence_is_dropped(e5) -> None:
+    """Cited [1][2] where only [1] says it: the sentence stays with [1] alone, and [2] is
+    not among the citations."""
+    question, reference, _ = REFERENCES[(BGI, "v30")]
+    gold, other = the_unit(BGI, "v30"), the_unit(BGI, "v9")
+    shown, citations = stream([gold, other], question, e5, reference + " [1][2]")
+    assert reference.rstrip(".") in shown and shown.rstrip().endswith("[1]") and "[2]" not in shown
+    assert [c.unit_id for c in citations] == [gold.unit_id]
+    shown, citations = stream([other, gold], question, e5, reference + " [1][2]")
+    assert shown.rstrip().endswith("[1]") and [c.unit_id for c in citations] == [gold.unit_id]
+
+
+@pytest.mark.slow
+def test_an_english_reference_answer_follows_the_quote_in_generate_mode(e5) -> None:
+    """End to end through ask(): the quote first, then the model's verified sentence."""
+    question, reference, perturbed = REFERENCES[(BGI, "v58")]
+    unit = the_unit(BGI, "v58")
+    answer = with_model([unit], e5, reference + " [1]").ask(question, k=1)
+    assert answer.mode_used == "generate" and "«" in answer.answer
+    assert answer.answer.rstrip().endswith(reference + " [1]")
+    wrong = with_model([unit], e5, perturbed[0] + " [1]").ask(question, k=1)
+    assert wrong.mode_used == "quote" and perturbed[0][:20] not in wrong.answer
 
 
 def test_a_refusal_under_a_filter_says_the_filter_may_be_the_cause(bgi) -> None:
