@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.answering.choose import SentenceVectors, sentence_scores  # noqa: E402
+from rag.answering.notes import notes_text, sentence_notes  # noqa: E402
 from rag.answering.side import open_query_side  # noqa: E402
 from rag.evaluation.gold import load_gold  # noqa: E402
 from rag.settings import Settings  # noqa: E402
@@ -50,6 +52,7 @@ def main() -> None:
         for hit in hits:
             unit = answerer.quote_unit(hit.unit)
             sentences, cosine, lexical = sentence_scores(answerer.evidence, vectors, query, unit)
+            notes = {p: notes_text(list(n)) for p, n in sentence_notes(unit, sentences).items()}
             rows.append({
                 "unit_id": hit.unit.unit_id, "quote_unit": unit.unit_id, "doc": hit.unit.doc,
                 "vraag": list(hit.unit.vraag) if hit.unit.vraag else None,
@@ -60,6 +63,7 @@ def main() -> None:
                 if hit.unit.unit_id in asked else None,
                 "sentences": sentences, "cosine": [round(float(c), 5) for c in cosine],
                 "lexical": [round(float(x), 5) for x in lexical],
+                "notes": {str(p): text for p, text in notes.items()},
             })  # fmt: skip
         out.append({
             "id": item.id, "fold": fold(item.id), "question": item.question,
@@ -71,7 +75,8 @@ def main() -> None:
     save_vectors(vectors, CACHE)
 
 
-CACHE = Path("/tmp/answer/sentence_vectors.npz")  # unit id -> its sentence vectors
+# unit id -> its sentence vectors
+CACHE = Path(tempfile.gettempdir(), "rag-calibration", "sentence_vectors.npz")
 
 
 def load_vectors(vectors: SentenceVectors, path: Path) -> SentenceVectors:

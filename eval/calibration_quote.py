@@ -35,6 +35,7 @@ MAX_MEDIAN_WORDS = 60
 
 def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, second: float) -> dict:
     """What the pipeline would answer: refused, citation matches, the quoted text."""
+
     def power(h: dict) -> float:
         return strength(h["coverage"], h["dense"], h["question"], gate)
 
@@ -48,11 +49,13 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, second: float
         if h["quote_unit"] in seen:
             continue
         seen.add(h["quote_unit"])
+        notes = h.get("notes", {})
         keep = pick(h["sentences"], np.array(h["cosine"]), np.array(h["lexical"]),
-                    item["question"], choice)  # fmt: skip
+                    item["question"], choice, frozenset(int(p) for p in notes))  # fmt: skip
         if keep:
             cited.append(h["match"])
             texts.append(" ".join(h["sentences"][i] for i in keep))
+            texts += [notes[str(i)] for i in keep if str(i) in notes]  # footnotes of the quote
     return {"refused": not cited, "cited": cited, "text": " ".join(texts)}
 
 
@@ -140,7 +143,7 @@ def main() -> None:
     # fold A: longer quotes always mention more, so length is held to what it was before
     tried = [(c, figures(fold_a, gate, c, 1.0)) for c in choices()]
     short = [(c, f) for c, f in tried if (f["words_p50"] or 0) <= MAX_MEDIAN_WORDS]
-    choice = max(short, key=lambda cf: (cf[1]["must_mention_recall"] or 0))[0]
+    choice = max(short, key=lambda cf: cf[1]["must_mention_recall"] or 0)[0]
     second = max((0.9, 0.95, 1.0, 9.0), key=lambda x: score(figures(fold_a, gate, choice, x)))
     print("chosen:", gate, choice, "second source", second)
     for name, part in (("A", fold_a), ("B", fold_b), ("all", items)):

@@ -47,6 +47,7 @@ class Footnote:
     n: int
     text: str
     refs: tuple[str, ...] = ()
+    anchor: str = ""  # the words just before its marker in the running text ("" if unknown)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ class Unit:
         d = {k: v for k, v in d.items() if k in _names(cls)}
         d["vraag"] = tuple(d["vraag"]) if d.get("vraag") is not None else None
         d["footnotes"] = tuple(
-            Footnote(n=f["n"], text=f["text"], refs=_tuple(f.get("refs")))
+            Footnote(
+                n=f["n"], text=f["text"], refs=_tuple(f.get("refs")), anchor=f.get("anchor", "")
+            )
             for f in d.get("footnotes") or ()
         )
         d["refs"] = _tuple(d.get("refs"))

@@ -81,3 +81,32 @@ def test_rivm_bgi_quotes_that_no_follow_up_research_was_done(side) -> None:
     assert "Daarna is er geen vervolgonderzoek gedaan met deze kits" in flat(answer.answer)
     cited = answer.citations[0]
     assert flat(cited.quote) in flat(answer.answer) and cited.quoted  # marked in the full text
+
+
+def test_each_footnote_is_placed_on_the_sentence_of_its_marker(corpus_dir: Path) -> None:
+    from rag.analysis.sentences import split_sentences
+    from rag.answering.notes import notes_text, quoted_notes, sentence_notes
+    from rag.parsing import parse_file
+
+    doc = parse_file(corpus_dir / "001_f07640d600ade888.txt")
+    unit = next(u for u in doc.units if u.unit_id.endswith("#v22"))
+    sentences = split_sentences(unit.answer)
+    placed = {n.n: p for p, notes in sentence_notes(unit, sentences).items() for n in notes}
+    assert sentences[placed[14]].endswith("horizontale privacy naar uw Kamer verzonden.")
+    assert sentences[placed[13]].startswith("In de brief van de minister van Justitie")
+    assert placed[13] < placed[14] < placed[15] == placed[16]
+    shown = notes_text(quoted_notes(unit, sentences, [placed[14]]))
+    assert shown == "(Kamerstuk 34 926, nr. 8)"  # only the quoted sentence's footnote
+    assert notes_text(quoted_notes(unit, sentences, [0])) == ""  # a sentence without one
+
+
+@pytest.mark.slow
+def test_a_question_for_the_kamerstuk_gets_the_footnote_of_the_quoted_sentence(side) -> None:
+    answer = side.answerer.ask(
+        "Naar welk Kamerstuk verwijst de regering voor de kabinetsvisie op horizontale privacy?",
+        mode="quote",
+    )
+    assert not answer.refused and answer.citations[0].unit_id.endswith("#v22")
+    text = flat(answer.answer)
+    assert "horizontale privacy naar uw Kamer verzonden.» [1] (Kamerstuk 34 926, nr. 8)" in text
+    assert "32 761, nr. 152" not in text  # the footnote of a sentence not quoted

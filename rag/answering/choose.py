@@ -4,10 +4,13 @@ Each sentence is scored by its meaning (the multilingual embedder: the question 
 role, the sentence in the passage role) together with the lexical evidence (IDF-weighted
 overlap with the question's terms, rag/answering/quote.py). Sentences that carry what the
 question asks for (a number or date for "hoeveel"/"wanneer", a name of the question) gain;
-an opening sentence that answers a yes/no question directly ("Ja", "Nee, ...", "Het kabinet
-heeft ...") is kept. A short answer is quoted whole; a long one keeps its best sentence and
-the sentences close to it while they fit a word budget, shown in document order. Sentence
-vectors are computed for the few candidate units at query time and cached per unit in memory.
+a sentence with a footnote gains when the question asks where something is written
+("In welk Kamerstuk ..."); an opening sentence that answers a yes/no question directly
+("Ja", "Nee, ...", "Het kabinet heeft ...") is kept. A short answer is quoted whole; a long
+one keeps its best sentence and the sentences close to it while they fit a word budget, shown
+in document order. The answer adds the footnotes of the quoted sentences (the Kamerstuk they
+cite, rag/answering/notes.py). Sentence vectors are computed for the few candidate units at
+query time and cached per unit in memory.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 
 from rag.analysis.sentences import split_sentences
 from rag.answering.cite import quotable_text
+from rag.answering.notes import sentence_notes
 from rag.answering.quote import Evidence, Quote
 from rag.embedders.base import Embedder
 from rag.types import Query, Unit
@@ -32,6 +36,12 @@ DIRECT = re.compile(
 ASKS_NUMBER = re.compile(
     r"\b(hoeveel|hoe ?veel|wanneer|welk(e)? (bedrag|datum|jaar)|hoe groot|hoe lang|"
     r"how (many|much|long)|when|what date|which year)\b",
+    re.IGNORECASE,
+)
+ASKS_SOURCE = re.compile(
+    r"\b(kamerstuk\w*|kamerbrie[fv]\w*|brief|brieven|document\w*|rapport\w*|notitie|motie|"
+    r"verwijs\w*|verwezen|bron(nen)?|waar (staat|staan|vind|is|zijn)|te vinden|"
+    r"which (letter|document|paper|motion|report)|where|sources?|refers?)\b",
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
@@ -51,6 +61,7 @@ class ChoiceSettings:
     budget: int = 100  # words: an answer up to this long is quoted whole
     lexical_weight: float = 0.1  # lexical score (0..1 of the unit's best) beside cosine
     fact_bonus: float = 0.05  # a sentence with a number when the question asks for one
+    source_bonus: float = 0.05  # a sentence with a footnote when the question asks for a source
     margin: float = 0.05  # besides the best, sentences scoring within this of it
     in_order: bool = True  # fill the budget in document order (else best first)
 
@@ -102,7 +113,8 @@ def choose(
 ) -> list[Quote]:
     """The sentences to quote from the unit, in document order, verbatim."""
     sentences, cosine, lexical = sentence_scores(evidence, vectors, query, unit)
-    keep = pick(sentences, cosine, lexical, query.text, settings or ChoiceSettings())
+    noted = frozenset(sentence_notes(unit, sentences))
+    keep = pick(sentences, cosine, lexical, query.text, settings or ChoiceSettings(), noted)
     return [Quote(unit.unit_id, sentences[i], float(cosine[i]), i) for i in keep]
 
 
@@ -112,8 +124,10 @@ def pick(
     lexical: np.ndarray,
     question: str,
     s: ChoiceSettings,
+    noted: frozenset[int] = frozenset(),
 ) -> list[int]:
-    """Positions of the sentences to quote, in order (see the module docstring)."""
+    """Positions of the sentences to quote, in order (see the module docstring); noted are
+    the sentences that carry a footnote (rag/answering/notes.py)."""
     usable = [i for i, text in enumerate(sentences) if len(text) > 3]
     if not usable:
         return []
@@ -123,6 +137,8 @@ def pick(
     score = np.asarray(cosine, dtype=np.float32) + s.lexical_weight * np.asarray(lexical)
     if ASKS_NUMBER.search(question):
         score = score + s.fact_bonus * np.array([bool(NUMBER.search(t)) for t in sentences])
+    if noted and ASKS_SOURCE.search(question):
+        score = score + s.source_bonus * np.array([i in noted for i in range(len(sentences))])
     order = sorted(usable, key=lambda i: (-float(score[i]), i))
     keep = [order[0]]  # the best sentence always
     direct = YES_NO.search(question) and DIRECT.search(sentences[usable[0]])

@@ -27,6 +27,7 @@ from rag.answering.choose import ChoiceSettings, SentenceVectors, choose
 from rag.answering.cite import Cited, Ledger, OnSources, Sources, quotable_text
 from rag.answering.gate import GateSettings, dense_of, follow_up, passes, strength
 from rag.answering.llm import LocalLLM
+from rag.answering.notes import notes_text, quoted_notes
 from rag.answering.prompts import Prompts, build_prompt
 from rag.answering.quote import Evidence, Quote, best_sentences
 from rag.answering.stream import Emitter, OnText
@@ -246,6 +247,9 @@ class AnswerPipeline:
         for hit, unit in units.values():
             quotes = choose(self.evidence, self.vectors, query, unit, self.choice)
             text = f"«{_join(quotes)}» [{sources.ledger.number(unit)}]"
+            sentences = split_sentences(quotable_text(unit))
+            notes = notes_text(quoted_notes(unit, sentences, [q.position for q in quotes]))
+            text += f" {notes}" if notes else ""  # the Kamerstuk the quoted sentences cite
             sources.ledger.mark(unit, tuple(q.position for q in quotes))
             pieces.append(Cited(text, (replace(hit, unit=unit),), (_join(quotes),)))
         sources.publish()  # now with the quoted sentences marked
@@ -272,9 +276,7 @@ def _check(question: str, mode: str, k: int) -> str:
             'the question is empty; ask it in words, e.g. rag ask "Wat zei het kabinet?"'
         )
     if len(cleaned) > MAX_QUESTION:
-        raise RagError(
-            f"the question has {len(cleaned)} characters; keep it under {MAX_QUESTION}"
-        )
+        raise RagError(f"the question has {len(cleaned)} characters; keep it under {MAX_QUESTION}")
     return cleaned
 
 

@@ -42,7 +42,7 @@ def sha256_of(data: bytes) -> str:
 
 def _footnote(body: footnotes.NoteBody, vocab: frozenset[str]) -> Footnote:
     text = join_lines(body.lines, vocab)
-    return Footnote(n=body.n, text=text, refs=find_keys(text))
+    return Footnote(n=body.n, text=text, refs=find_keys(text), anchor=body.anchor)
 
 
 def _lines(pages: list[list[str]], where: dict) -> list[Line]:

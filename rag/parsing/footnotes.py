@@ -49,6 +49,7 @@ class NoteBody:
     n: int
     page: int
     lines: tuple[str, ...]
+    anchor: str = ""  # the words just before its marker in the running text ("" if none)
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ def extract(pages: list[list[str]]) -> tuple[list[list[str]], list[NoteBody], di
         text, notes = split_page(page, expected)
         if notes:
             expected = notes[-1][0] + 1
-        text, lines_of = remove_markers(text, [n for n, _ in notes])
+        text, lines_of, anchors = remove_markers(text, [n for n, _ in notes])
         for n, lines in notes:
-            bodies.append(NoteBody(n=n, page=p, lines=tuple(lines)))
+            bodies.append(NoteBody(n=n, page=p, lines=tuple(lines), anchor=anchors.get(n, "")))
             where.setdefault((p, lines_of[n]), []).append(n)
         out.append(text)
     return out, bodies, where
@@ -118,10 +119,15 @@ def _parse_block(tail: list[str], first: int) -> list[tuple[int, list[str]]]:
     return notes
 
 
-def remove_markers(lines: list[str], numbers: list[int]) -> tuple[list[str], dict[int, int]]:
-    """Delete the marker of each footnote; map each number to the line its marker stood on."""
+def remove_markers(
+    lines: list[str], numbers: list[int]
+) -> tuple[list[str], dict[int, int], dict[int, str]]:
+    """Delete the marker of each footnote; map each number to the line its marker stood on
+    and to its anchor, the words just before the marker (so a quote can tell which of its
+    sentences the footnote belongs to)."""
     lines = list(lines)
     where: dict[int, int] = {}
+    anchors: dict[int, str] = {}
     after = (0, 0)
     last = max((i for i, t in enumerate(lines) if t.strip()), default=0)
     for n in numbers:
@@ -132,8 +138,22 @@ def remove_markers(lines: list[str], numbers: list[int]) -> tuple[list[str], dic
         text = lines[mark.line]
         lines[mark.line] = text[: mark.start] + text[mark.end :]
         where[n] = mark.line
+        anchors[n] = anchor_before(lines, mark.line, mark.start)
         after = (mark.line, mark.start)
-    return lines, where
+    return lines, where, anchors
+
+
+ANCHOR_WORDS = 6
+
+
+def anchor_before(lines: list[str], line: int, column: int) -> str:
+    """The last ANCHOR_WORDS words before a position, reaching back over earlier lines."""
+    words = lines[line][:column].split()
+    i = line - 1
+    while len(words) < ANCHOR_WORDS and i >= 0:
+        words = lines[i].split() + words
+        i -= 1
+    return " ".join(words[-ANCHOR_WORDS:])
 
 
 def best_marker(lines: list[str], n: int, after: tuple[int, int] = (0, 0)) -> Marker | None:
