@@ -122,7 +122,7 @@ class SupportChecker:
         if matrix is None or self.vectors.embedder is None:
             return Support(False, reason="no embedder")
         q = np.asarray(self.vectors.embedder.embed([sentence], "query"), dtype=np.float32)[0]
-        best, cos, lex = SupportChecker._best(sentence, question, facts, parts, matrix, q)
+        best, cos, lex = SupportChecker._best(sentence, question, digits(facts), parts, matrix, q)
         if not negation_agrees(sentence, parts, self._closest(parts, matrix), english):
             return Support(False, best, cos, lex, reason="negation differs")
         return Support(False, best, cos, lex)
@@ -131,15 +131,15 @@ class SupportChecker:
     def _best(
         sentence: str,
         question: str,
-        facts: str,
+        known: set[str],
         parts: list[str],
         matrix: np.ndarray,
         v: np.ndarray,
     ) -> tuple[tuple[int, ...], float, float]:
         """The window of adjacent source sentences that best supports the sentence (cosine
-        plus lexical share), with its cosine and lexical share."""
+        plus lexical share; known: the unit's numbers, which count wherever the window
+        is), with its cosine and lexical share."""
         mine, english = content(sentence, question)
-        known = digits(facts)
         words = [source_words(p, english) for p in parts]
         best: tuple[float, tuple[int, ...], float, float] = (-9.0, (0,), 0.0, 0.0)
         for window in windows(len(matrix)):

@@ -92,8 +92,13 @@ def numbers(text: str) -> set[str]:
 
 def unit_facts(unit: Unit, meta: DocMeta | None = None) -> str:
     """The text the facts of a sentence citing the unit are looked up in (module docstring)."""
-    parts = [quotable_text(unit), unit.question, unit.label]
-    parts += [f.text for f in unit.footnotes]
+    return "\n".join(p for p in (quotable_text(unit), unit.question, unit_extras(unit, meta)) if p)
+
+
+def unit_extras(unit: Unit, meta: DocMeta | None = None) -> str:
+    """What the unit says beside its answer and Vraag: its label, its footnotes and the
+    document's header (members, ministers, title, kenmerk, dossiers, dates)."""
+    parts = [unit.label] + [f.text for f in unit.footnotes]
     if meta is not None:
         people = meta.members + meta.ministers
         parts += [meta.title, meta.kenmerk or "", meta.kamerstuk_nr or "", *meta.dossiers]

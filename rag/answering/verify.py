@@ -1,6 +1,7 @@
-"""Verification of generated text: citation markers and the sentence support check.
+"""Verification of generated text: citation markers, and the literal support check that
+decides when no embedder is loaded (with one, rag/answering/support.py decides).
 
-Support of a sentence by the text of the unit(s) it cites:
+Literal support of a sentence by the text of the unit it cites:
 - every number in the sentence occurs in the cited text;
 - every capitalised name (not sentence-initial) occurs in the cited text;
 - every word that is not a stopword occurs, as written (case and diacritics aside), in the
