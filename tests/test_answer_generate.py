@@ -345,6 +345,15 @@ def test_a_marker_whose_source_does_not_support_the_sentence_is_dropped(e5) -> N
 
 
 @pytest.mark.slow
+def test_a_copied_source_heading_before_a_reference_answer_is_left_out(e5) -> None:
+    """What SmolLM2 writes: its source's heading on a line, then the sentence."""
+    question, reference, _ = REFERENCES[(BGI, "v5")]
+    heading = "Bronnen: [1] Antwoord 5 op Kamervragen 2021Z13647 (lid Kerseboom, FvD), 2021\n"
+    shown, citations = stream([the_unit(BGI, "v5")], question, e5, heading + reference + " [1]")
+    assert shown == "-\n" + reference + " [1]" and citations[0].quoted  # "-": the intro
+
+
+@pytest.mark.slow
 def test_an_english_reference_answer_follows_the_quote_in_generate_mode(e5) -> None:
     """End to end through ask(): the quote first, then the model's verified sentence."""
     question, reference, perturbed = REFERENCES[(BGI, "v58")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rag.analysis.sentences import split_sentences
 from rag.answering.llm import Token
 from rag.answering.stream import sentences as _sentences
-from rag.answering.verify import support
+from rag.answering.verify import Sentence, parse_sentence, support
 from rag.parsing import parse_file
 
 
@@ -71,3 +71,16 @@ def test_streamed_sentences_wait_for_their_marker() -> None:
 def test_streaming_stops_when_the_model_says_not_found() -> None:
     got = list(_sentences(Token(p, 0.0) for p in ["NIET GEVONDEN", ". Iets anders. [1]"]))
     assert got == []
+
+
+def test_a_heading_the_model_copies_from_its_prompt_is_not_part_of_the_sentence() -> None:
+    """SmolLM2 often starts with its source's heading ("Bronnen: [1] Antwoord 9 op ...,
+    2021") on a line of its own; the sentence checked and shown is the line after it."""
+    raw = (
+        "Bronnen: [1] Antwoord 9 op Kamervragen 2021Z13647 (lid Kerseboom, FvD), 2021\n"
+        "Herleidbare gegevens worden niet vrijgegeven. [2]"
+    )
+    assert parse_sentence(raw) == Sentence("Herleidbare gegevens worden niet vrijgegeven.", (1, 2))
+    # a sentence that ends its line is kept, also when another follows
+    two = "Er zijn geen labs.\nDaarna niets [1]."
+    assert parse_sentence(two).text == "Er zijn geen labs. Daarna niets."

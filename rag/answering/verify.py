@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from rag.analysis.terms import STOPWORDS, TOKEN_RE, Analyzer, fold
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
+HEADING = re.compile(r"^\s*(bronnen|bron|sources?)\s*:\s*", re.IGNORECASE)
+ENDS = ".!?;:»\"'”’)"
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][\w-]{2,}")
 _ANALYZER = Analyzer()
@@ -36,11 +38,21 @@ class Sentence:
 
 
 def parse_sentence(raw: str) -> Sentence:
-    """Take the [n] markers out of a sentence."""
+    """Take the [n] markers out of a sentence, and the heading lines a small model copies
+    from its prompt before it ("Bronnen: [1] Antwoord 9 op Kamervragen ... 2021")."""
     cites = tuple(dict.fromkeys(int(n) for n in MARKER.findall(raw)))
-    text = MARKER.sub("", raw).strip()
+    text = body(MARKER.sub("", raw))
     text = re.sub(r"\s+([.!?,;:])", r"\1", text)
     return Sentence(text, cites)
+
+
+def body(text: str) -> str:
+    """The text without its heading lines: a "Bronnen:"/"Sources:" label, and a line that
+    does not end as a sentence does while more text follows it (a copied source address)."""
+    lines = [HEADING.sub("", line).strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    last = len(lines) - 1
+    return " ".join(line for i, line in enumerate(lines) if i == last or line[-1] in ENDS)
 
 
 def content_terms(text: str) -> set[str]:
@@ -68,4 +80,3 @@ def support(sentence: str, source: str, question: str = "") -> float:
     if not terms:
         return 0.0
     return len(terms & content_terms(source)) / len(terms)
-
