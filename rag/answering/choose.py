@@ -137,10 +137,14 @@ def pick(
     score = np.asarray(cosine, dtype=np.float32) + s.lexical_weight * np.asarray(lexical)
     if ASKS_NUMBER.search(question):
         score = score + s.fact_bonus * np.array([bool(NUMBER.search(t)) for t in sentences])
-    if noted and ASKS_SOURCE.search(question):
+    asks_source = bool(noted) and bool(ASKS_SOURCE.search(question))
+    if asks_source:
         score = score + s.source_bonus * np.array([i in noted for i in range(len(sentences))])
     order = sorted(usable, key=lambda i: (-float(score[i]), i))
     keep = [order[0]]  # the best sentence always
+    sourced = [i for i in order if i in noted]
+    if asks_source and sourced and sourced[0] not in keep:
+        keep.append(sourced[0])  # asked where it is written: the footnote is the answer
     direct = YES_NO.search(question) and DIRECT.search(sentences[usable[0]])
     if direct and usable[0] not in keep:
         keep.append(usable[0])  # the opening sentence answers directly ("Ja", "Nee, ...")
