@@ -102,6 +102,10 @@ def test_a_garbled_copy_of_a_source_word_is_caught(units) -> None:
     assert garbled("Er zijn in totaal 4 BGI testkits besteld.", source) == ""
     assert garbled("De kits zijn bestelde voor een vergelijking.", source) == ""  # inflection
     assert garbled("Het kabinet bestrijdt kinderarbeid.", "de bestrijding van kinderarbeid") == ""
+    # SmolLM2 on the development set: a source word run on into no word
+    source = "Herleidbare gegevens over patiënten worden niet vrijgegeven."
+    assert garbled("Over patiëntekeken niets.", source) == "patientekeken"
+    assert garbled("Herleidbare patiëntengegevens worden niet vrijgegeven.", source) == ""
 
 
 def test_words_of_the_question_and_the_answer_particle_are_no_evidence(units) -> None:

@@ -167,7 +167,8 @@ def first_name(sentence: str) -> list[str]:
 
 def garbled(sentence: str, source: str, vocabulary: frozenset[str] = frozenset()) -> str:
     """A word of a Dutch sentence that is a near miss of a source word (edit distance <= 2,
-    not an inflection) and no word of the corpus: a small model's garbled copy, or ""."""
+    or nearly all of a source word with a tail that is no word: "patiëntekeken"), not an
+    inflection and no word of the corpus: a small model's garbled copy, or ""."""
     src = set(re.findall(r"\w{6,}", fold(source)))
     stems = set(_ANALYZER.tokens(" ".join(src)))
     for word in re.findall(r"\w{6,}", fold(sentence)):
@@ -177,7 +178,19 @@ def garbled(sentence: str, source: str, vocabulary: frozenset[str] = frozenset()
             continue  # "besteld" -> "bestelde", "bestrijdt" -> "bestrijding"
         if any(abs(len(word) - len(w)) <= 2 and _close(word, w) for w in src):
             return word
+        if any(_bad_tail(word, w, vocabulary) for w in src):
+            return word
     return ""
+
+
+def _bad_tail(word: str, src: str, vocabulary: frozenset[str]) -> bool:
+    """The word starts with all but at most two letters of the source word (six or more)
+    and goes on with something that is no word of the corpus."""
+    n = 0
+    while n < min(len(word), len(src)) and word[n] == src[n]:
+        n += 1
+    tail = word[n:]
+    return n >= max(6, len(src) - 2) and len(tail) >= 3 and tail not in vocabulary
 
 
 def inflection(a: str, b: str) -> bool:
