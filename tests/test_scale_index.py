@@ -135,3 +135,45 @@ def test_added_units_are_found_and_old_ones_stay(corpora, tmp_path) -> None:
     assert retriever.search("zeewierkwekerij", k=1, filters=Filters(date_from="2025-01-01"))
     for uid, want in old_hits.items():
         assert retriever.search(after.units[uid].text, k=3)[0].unit.unit_id == want
+
+
+def test_the_product_opens_a_lazy_folder_lazily(corpora) -> None:
+    from rag.answering.side import open_query_side
+    from rag.index.lazy import LazyIndex
+    from rag.index.load import load_index
+    from rag.settings import Settings
+
+    folder = corpora / "ivf"
+    assert isinstance(load_index(folder), LazyIndex)
+    side = open_query_side(Settings().override("index", dir=str(folder)), embedder=HashEmbedder())
+    assert isinstance(side.index, LazyIndex) and "answerer" not in side.__dict__  # not built
+    assert side.index.manifest.embedder.name == EMBEDDER["name"] and not side.index.question_ids
+    direct = HybridRetriever(open_lazy(folder), HashEmbedder())
+    for query in _questions(side.index, 10):
+        got = side.retriever.search(query, k=5)
+        assert [h.unit for h in got] == [h.unit for h in direct.search(query, k=5)] and got
+
+
+def test_ivf_pq_codes_are_rescored_exactly(pool, tmp_path, monkeypatch) -> None:
+    from rag.index import dense
+
+    monkeypatch.setattr(dense, "PQ_FROM", 1000)  # the 10^6 index's codes, on 6,000 units
+    monkeypatch.setattr(dense, "RESCORE", 200)
+    write_corpus(tmp_path / "pq", 6000, pool, EMBEDDER, Analyzer(), "ivf", seed=1)
+    index = open_lazy(tmp_path / "pq")
+    assert index.dense.rescore and type(index.dense.index).__name__ == "IndexIVFPQFastScan"
+    queries = HashEmbedder().embed(_questions(index, 50), "query")
+    vectors = np.asarray(index.dense.vectors)
+    for q in queries[:10]:
+        ids, scores = index.dense.search(q, 10)
+        np.testing.assert_allclose(scores, vectors[ids] @ q, rtol=1e-5, atol=1e-6)
+        assert list(scores) == sorted(scores, reverse=True) and len(ids) == 10
+    index.dense.index.nprobe = index.dense.index.nlist  # every list: only the codes approximate
+    assert _recall(index, queries) >= 0.95
+    new, old = HybridRetriever(index, HashEmbedder()), FullScanRetriever(index, HashEmbedder())
+    only = Filters(kinds=("answers",), date_from="2005-01-01")
+    for query in _questions(index, 10):
+        a, b = new.search(query, k=10), old.search(query, k=10)  # the same FAISS ranking
+        assert [h.score for h in a] == pytest.approx([h.score for h in b], rel=1e-5, abs=1e-5)
+        hits = new.search(query, k=10, filters=only)  # small selection: scored exactly
+        assert hits and all(only.allows(index.docs[h.unit.doc]) for h in hits)

@@ -9,6 +9,7 @@ from index_helpers import HashEmbedder
 from rag.bench.scale_baseline import FullScanRetriever
 from rag.index.build import build_index
 from rag.index.load import load_index
+from rag.retrieval import sparse
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.sparse import SparseScores, postings_scores
 from rag.settings import Settings
@@ -81,6 +82,40 @@ def test_sparse_bm25_equals_the_dense_sum() -> None:
         scores = SparseScores(rows, values)
         assert scores.top(5) == [int(r) for r in np.lexsort((np.arange(50), -want))[:5]
                                  if want[r] > 0]  # fmt: skip
+
+
+def test_bm25_cut_at_a_bound_gives_the_full_scan_hits(hashed_index, monkeypatch) -> None:
+    monkeypatch.setattr(sparse, "ARRAY_SHARE", 10**9)  # every query: one array, rows cut
+    monkeypatch.setattr(sparse, "BOUND_ROWS", 1)  # the tightest bound
+    _same_hits(hashed_index, HashEmbedder())
+    _same_hits(hashed_index, HashEmbedder(), Filters(kinds=("answers",), date_from="2021-01-01"))
+
+
+def test_bm25_cut_at_a_bound_keeps_the_exact_top_n(monkeypatch) -> None:
+    monkeypatch.setattr(sparse, "ARRAY_SHARE", 10**9)
+    rng = np.random.default_rng(7)
+    rows, terms = 400, 12
+    df = np.array([3, 5, 8, 20, 40, 80, 150, 250, 300, 350, 390, 400])  # rare to common
+    dense = np.zeros((rows, terms), dtype=np.float32)
+    for t, d in enumerate(df):
+        dense[rng.choice(rows, d, replace=False), t] = rng.random(d) * (3.0 - 2.5 * d / rows)
+    indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+    indices = np.concatenate([np.flatnonzero(dense[:, t]) for t in range(terms)]).astype(np.int32)
+    data = np.concatenate([dense[dense[:, t] > 0, t] for t in range(terms)])
+    arrays = (indptr, indices, data)
+    mask = rng.random(rows) < 0.7
+    smaller = 0
+    for ids in ([0, 1, 9, 10, 11], [2, 2, 8, 11], [11], [0, 3, 4, 5, 6, 7, 8]):
+        for n, m in ((5, None), (10, mask), (50, None), (500, mask)):
+            want = dense[:, ids].sum(axis=1) * (1 if m is None else m)
+            got_rows, got, full = sparse.segment_scores(arrays, list(ids), rows, n, m)
+            np.testing.assert_allclose(got, want[got_rows], rtol=1e-5)
+            scores = sparse.BM25Scores(got_rows, got, [(0, full)], m)
+            best = [int(r) for r in np.lexsort((np.arange(rows), -want))[:n] if want[r] > 0]
+            assert scores.top(n) == best
+            np.testing.assert_allclose(scores[np.arange(rows)], want, rtol=1e-5, atol=1e-7)
+            smaller += len(got_rows) < np.count_nonzero(want)
+    assert smaller > 0  # rows below the bound were left in the array
 
 
 @pytest.mark.slow

@@ -7,8 +7,9 @@ one the index was built with, its roles and prefixes from the manifest), the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from rag.embedders.base import Embedder
 from rag.embedders.load import open_embedder, settings_for_name
 from rag.embedders.prefetch import PrefetchedQueries
 from rag.errors import RagError
+from rag.index.lazy import LazyIndex
 from rag.index.load import Index, load_index
 from rag.index.manifest import rebuild_command
 from rag.retrieval.hybrid import HybridRetriever
@@ -31,13 +33,19 @@ from rag.types import Query
 
 @dataclass(frozen=True, eq=False)
 class QuerySide:
-    """Everything a question needs, opened once."""
+    """Everything a question needs, opened once (the answerer on first use: over a large
+    memory-mapped index retrieval needs none of the records it reads)."""
 
     settings: Settings
-    index: Index
+    index: Index | LazyIndex
     embedder: Embedder | None
     retriever: HybridRetriever
-    answerer: AnswerPipeline
+    make_answerer: Callable[[], AnswerPipeline] = field(repr=False)
+
+    @cached_property
+    def answerer(self) -> AnswerPipeline:
+        """The answer pipeline over the index, built once."""
+        return self.make_answerer()
 
     @property
     def analyzer(self) -> Analyzer:
@@ -73,7 +81,10 @@ def open_query_side(
     if embedder is not None and prefetch:  # evaluation: its questions embedded in batches
         embedder = PrefetchedQueries(embedder, prefetch)
     retriever = HybridRetriever(index, embedder, settings.retrieval)
-    answerer = build_answerer(settings, index, retriever, models, prompts)
+
+    def answerer() -> AnswerPipeline:
+        return build_answerer(settings, index, retriever, models, prompts)
+
     return QuerySide(settings, index, embedder, retriever, answerer)
 
 

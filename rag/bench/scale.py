@@ -53,7 +53,8 @@ def ensure_pool(cache: Path, qa_csv: Path, pdf_dir: Path | None, embedder: Embed
 def ensure_corpus(cache: Path, n: int, pool: Pool, embedder: Embedder,
                   analyzer: Analyzer) -> tuple[Path, float | None]:  # fmt: skip
     """The n-unit lazy index (generated once, atomically); seconds if generated now."""
-    folder = cache / f"units-{n}-{faiss_type(n)}"
+    codes = "-pq" if faiss_type(n) == "ivf" else ""  # IVF lists of PQ codes (since 2026-12)
+    folder = cache / f"units-{n}-{faiss_type(n)}{codes}"
     if (folder / "lazy.json").is_file():
         return folder, None
     tmp = cache / f".tmp-{folder.name}-{os.getpid()}"

@@ -106,21 +106,26 @@ def dense_recall(index, queries: np.ndarray, nprobes: list[int]) -> list[dict]: 
 
 
 def run_new(folder: Path, queries_path: Path) -> dict:
-    """Cold load, warm query percentiles, peak memory, then dense recall (after the peak)."""
+    """Cold load, warm query percentiles, peak memory, then dense recall (after the peak).
+    The index is opened as the product opens it (open_query_side: load_index, the
+    retriever with the default settings); the queries carry their vectors, so no
+    embedder is loaded (mode bm25 only skips loading it)."""
     t0 = time.perf_counter()
-    from rag.index.lazy import open_lazy
-    from rag.retrieval.hybrid import HybridRetriever
+    from rag.answering.side import open_query_side
+    from rag.settings import Settings
 
-    index = open_lazy(folder)
+    side = open_query_side(Settings().override("index", dir=str(folder)), mode="bm25")
+    index = side.index
     load_s = time.perf_counter() - t0
     queries = _queries(queries_path, index.lexical.analyzer)
     out = {"path": "new", "units": len(index.units), "faiss": index.manifest["dense"],
-           "load_s": round(load_s, 3), "load_peak_mb": peak_mb()}  # fmt: skip
-    out["queries"] = _query_figures(HybridRetriever(index, None), queries)
+           "opened_as": type(index).__name__, "load_s": round(load_s, 3),
+           "load_peak_mb": peak_mb()}  # fmt: skip
+    out["queries"] = _query_figures(side.retriever, queries)
     out["peak_mb"] = peak_mb()
     vectors = np.stack([q.vector for q in queries])
     default = int(getattr(index.dense.index, "nprobe", 0))
-    sweep = sorted({default, 32, 64, 256} if default else {0})
+    sweep = sorted({default, 64, 128, 256, 512} if default else {0})
     out["dense_recall"] = dense_recall(index, vectors, sweep)
     return out
 

@@ -123,10 +123,10 @@ def write_corpus(folder: Path, n: int, pool: Pool, embedder: dict, an: Analyzer,
     np.save(folder / "passage_unit.npy", np.arange(n, dtype=np.int32), allow_pickle=False)
     manifest = {"format": FORMAT, "version": 1, "embedder": embedder,
                 "lexical": {**an.describe(), "k1": st.k1, "b": st.b},
-                "dense": {"type": faiss_type, "nlist": int(getattr(index, "nlist", 0)),
+                "dense": {"type": faiss_type, "faiss": type(index).__name__,
+                          "nlist": int(getattr(index, "nlist", 0)),
                           "nprobe": int(getattr(index, "nprobe", 0))},
                 "counts": {"units": n, "docs": docs, "passages": n},
                 "seed": seed, "hash": f"scale-{n}-{seed}"}  # fmt: skip
     (folder / LAZY).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
-

@@ -1,11 +1,16 @@
 """The dense side: FAISS over L2-normalised passage vectors, inner product = cosine.
 
 ``flat`` (IndexFlatIP) is exact and the default; ``hnsw`` (IndexHNSWFlat) and ``ivf``
-(IndexIVFFlat, inverted lists memory-mapped on load) are approximate and fast on large
-corpora: docs/SCALE.md has the measured recall and latency. The vectors are also kept as a
-plain .npy file (memory-mapped on load): they are the source for incremental builds, for the
-exact score of a unit FAISS did not return, for small filtered searches and for the
-brute-force oracle the tests compare against. faiss is imported only inside functions.
+are approximate and fast on large corpora: docs/SCALE.md has the measured recall and
+latency. From PQ_FROM vectors on, ``ivf`` lists hold product-quantised codes scanned with
+SIMD (IndexIVFPQFastScan: 4 bits per 2 dimensions, 1/16 of the float bytes) and the best
+RESCORE of them are re-scored exactly from the float vectors, so the order and the scores
+returned are exact inner products; below PQ_FROM (and in older files) the lists hold the
+float vectors (IndexIVFFlat). IVF lists are memory-mapped on load. The vectors are also
+kept as a plain .npy file (memory-mapped on load): they are the source for incremental
+builds, for the exact score of a unit FAISS did not return, for re-scoring, for small
+filtered searches and for the brute-force oracle the tests compare against. faiss is
+imported only inside functions.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ FAISS_TYPES = ("flat", "hnsw", "ivf")
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 128
-IVF_NPROBE = 128  # measured on the scale corpus: the recall/latency sweep in docs/SCALE.md
+IVF_NPROBE = 384  # measured on the scale corpus: the recall/latency sweep in docs/SCALE.md
+PQ_FROM = 20_000  # IVF with PQ fast-scan codes from this many vectors on; float lists below
+RESCORE = 1000  # PQ candidates re-scored exactly from the vectors (at least k)
 IVF_TRAIN_MAX = 50_000  # k-means sample (>= 39 per list up to 10^6 vectors)
 EXACT_SELECTION_MAX = 20_000  # a filter allowing fewer passages is searched exactly
 
@@ -57,12 +64,16 @@ def make_faiss(kind: str, dim: int) -> Any:
 
 
 def make_ivf(vectors: np.ndarray, nprobe: int = IVF_NPROBE) -> Any:
-    """An IVFFlat inner-product index trained on (a sample of) the vectors, still empty."""
+    """An IVF inner-product index trained on (a sample of) the vectors, still empty: PQ
+    fast-scan codes (2 dimensions a code) from PQ_FROM vectors on, float lists below."""
     import faiss
 
-    dim = vectors.shape[1]
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, ivf_lists(len(vectors)),
-                               faiss.METRIC_INNER_PRODUCT)  # fmt: skip
+    dim, lists = vectors.shape[1], ivf_lists(len(vectors))
+    quantizer, ip = faiss.IndexFlatIP(dim), faiss.METRIC_INNER_PRODUCT
+    if len(vectors) >= PQ_FROM and dim % 2 == 0:
+        index = faiss.IndexIVFPQFastScan(quantizer, dim, lists, dim // 2, 4, ip)
+    else:
+        index = faiss.IndexIVFFlat(quantizer, dim, lists, ip)
     step = max(1, len(vectors) // IVF_TRAIN_MAX)
     sample = vectors[::step][:IVF_TRAIN_MAX] if len(vectors) else np.zeros((1, dim))
     index.train(np.ascontiguousarray(sample, dtype=np.float32))  # an empty index: one list
@@ -77,6 +88,7 @@ class DenseIndex:
         self.index = index
         self.vectors = vectors
         self.kind = kind
+        self.rescore = kind == "ivf" and int(index.code_size) < 4 * int(index.d)  # PQ codes
 
     @classmethod
     def build(cls, vectors: np.ndarray, kind: str = "flat") -> DenseIndex:
@@ -100,10 +112,7 @@ class DenseIndex:
         k = min(k, n)
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, ids = self.index.search(q, k, params=self._params(allowed))
-        keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep]
+        return self._faiss(query, k, self._params(allowed))
 
     def search_selected(
         self, query: np.ndarray, k: int, rows: np.ndarray, bitmap: np.ndarray
@@ -116,12 +125,20 @@ class DenseIndex:
             return rows[found], scores
         import faiss
 
-        k = min(k, len(rows))
         selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap))
+        return self._faiss(query, min(k, len(rows)), self._with(selector))
+
+    def _faiss(self, query: np.ndarray, k: int, params: Any) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS's top k (quantised candidates re-scored exactly), best first."""
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, ids = self.index.search(q, k, params=self._with(selector))
-        keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep]
+        scores, ids = self.index.search(q, max(k, RESCORE) if self.rescore else k, params=params)
+        ids = ids[0][ids[0] >= 0].astype(np.int64)
+        if not self.rescore:
+            return ids, scores[0][: len(ids)]
+        rows = np.sort(ids)  # ascending: the vector file read in order
+        exact = np.asarray(self.vectors[rows] @ q[0], dtype=np.float32)
+        order = np.lexsort((rows, -exact))[:k]
+        return rows[order], exact[order]
 
     def exact(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact inner products of the given rows with the query (from the vectors)."""
@@ -170,7 +187,7 @@ class DenseIndex:
             )
         if kind == "hnsw":
             index.hnsw.efSearch = HNSW_EF_SEARCH
-        if kind == "ivf":  # the search parameter is the code's, not the file's
+        if kind == "ivf":  # the search parameters are the code's, not the file's
             index.nprobe = min(IVF_NPROBE, index.nlist)
         return cls(index, vectors, kind)
 

@@ -13,7 +13,10 @@ A lazy index folder holds the usual files (``units.jsonl``, ``docs.jsonl``, ``ve
     lazy.json           what built it (embedder, analyzer, FAISS type) and the counts
 
 It offers what retrieval reads of an Index (docs, units, unit_ids, passage_unit, lexical,
-dense, check_embedder), so HybridRetriever runs on it unchanged (docs/SCALE.md).
+dense, check_embedder, manifest.embedder), so HybridRetriever runs on it unchanged and
+``load_index`` opens such a folder this way (docs/SCALE.md). It has no question vectors
+(``rag similar`` finds nothing in it) and no passage records (it is not built incrementally
+by ``rag index build``: units are added with rag/index/lazy_add.py).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from rag.errors import RagError
 from rag.index.bm25_arrays import csc_arrays, postings_scores
 from rag.index.dense import DenseIndex
 from rag.index.lexical import CscScores, LexicalIndex
+from rag.index.manifest import EmbedderInfo, LexicalInfo
 from rag.types import DOC_KINDS, DocMeta, Filters, Unit
 
 LAZY = "lazy.json"
@@ -127,17 +131,23 @@ class SegmentedLexical:
         """Rows of both segments."""
         return self.main.size + (int(self.delta.scores["num_docs"]) if self.delta else 0)
 
-    def sparse_scores(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, scores) of the rows that have any of the terms, both segments."""
-        out = []
-        offset = 0
+    def segments(self, terms: Sequence[str]) -> list[tuple]:
+        """(CSC arrays, term ids, first row, rows) of each segment (rag/retrieval/sparse.py)."""
+        out, offset = [], 0
         for seg in (self.main.bm25, self.delta):
             if seg is None:
                 continue
             n = int(seg.scores["num_docs"])
-            rows, values = postings_scores(*csc_arrays(seg), seg.get_tokens_ids(list(terms)), n)
-            out.append((rows + offset, values))
+            out.append((csc_arrays(seg), seg.get_tokens_ids(list(terms)), offset, n))
             offset += n
+        return out
+
+    def sparse_scores(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of the rows that have any of the terms, both segments."""
+        out = []
+        for arrays, ids, offset, n in self.segments(terms):
+            rows, values = postings_scores(*arrays, ids, n)
+            out.append((rows + offset, values))
         return np.concatenate([r for r, _ in out]), np.concatenate([v for _, v in out])
 
     def term_scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -152,12 +162,31 @@ class SegmentedLexical:
         return self.term_scores(self.analyzer.tokens(query))
 
 
+class LazyManifest(dict):
+    """lazy.json as a dict, with the typed parts the query side reads of a Manifest."""
+
+    @property
+    def embedder(self) -> EmbedderInfo:
+        """The embedder that built the vectors."""
+        return EmbedderInfo(**self["embedder"])
+
+    @property
+    def lexical(self) -> LexicalInfo:
+        """The analyzer and BM25 parameters."""
+        return LexicalInfo(**self["lexical"])
+
+    @property
+    def hash(self) -> str:
+        """Identifies the build."""
+        return str(self.get("hash", ""))
+
+
 class LazyIndex:
     """What retrieval needs of an index, memory-mapped (see the module docstring)."""
 
     def __init__(self, folder: Path) -> None:
         self.dir = Path(folder)
-        self.manifest = read_lazy(self.dir)
+        self.manifest = LazyManifest(read_lazy(self.dir))
 
         def arr(name: str) -> np.ndarray:
             return np.load(self.dir / name, mmap_mode="r", allow_pickle=False)
@@ -179,12 +208,14 @@ class LazyIndex:
         dense = self.manifest["dense"]
         self.dense = DenseIndex.load(self.dir / "dense.faiss", self.dir / "vectors.npy",
                                      dense["type"])  # fmt: skip
+        self.question_ids: list[str] = []
+        self.question_vectors = np.zeros((0, self.dense.dim), dtype=np.float32)
         _check_counts(self)
 
     @property
     def hash(self) -> str:
         """Identifies the build."""
-        return str(self.manifest.get("hash", ""))
+        return self.manifest.hash
 
     @property
     def embedder_name(self) -> str:

@@ -12,6 +12,10 @@ sha256:
     questions.json          unit ids of the units that have question text
     question_vectors.npy    their question vectors (for "asked before?")
 
+A folder without manifest.json that holds a lazy index (``lazy.json``, rag/index/lazy.py:
+memory-mapped arrays, records parsed on access; what the scale corpus and large indexes
+use) is opened as one, so `rag search`, `ask` and the UI query it the same way.
+
 Loading checks the manifest (format version, files, checksums) and says what to run. A
 build that commits while a reader loads removes the data folder the reader was reading: the
 reader then finds a new manifest and loads again, so it never reports a false damage.
@@ -29,8 +33,16 @@ from rag.analysis.terms import Analyzer
 from rag.errors import RagError
 from rag.index.dense import DenseIndex
 from rag.index.format import read_jsonl
+from rag.index.lazy import LAZY, LazyIndex, open_lazy
 from rag.index.lexical import LexicalIndex
-from rag.index.manifest import Manifest, check_embedder, check_files, read_manifest, rebuild_command
+from rag.index.manifest import (
+    MANIFEST,
+    Manifest,
+    check_embedder,
+    check_files,
+    read_manifest,
+    rebuild_command,
+)
 from rag.types import DocMeta, Passage, Unit
 
 RETRIES = 5
@@ -82,9 +94,12 @@ class Index:
         return self.manifest.source_sha()
 
 
-def load_index(folder: str | Path, verify: bool = True) -> Index:
-    """Load an index folder; any mismatch is a RagError that says what to run."""
+def load_index(folder: str | Path, verify: bool = True) -> Index | LazyIndex:
+    """Load an index folder; any mismatch is a RagError that says what to run. A lazy
+    index folder (lazy.json, no manifest.json) is opened memory-mapped."""
     folder = Path(folder)
+    if (folder / LAZY).is_file() and not (folder / MANIFEST).is_file():
+        return open_lazy(folder)
     for _ in range(RETRIES):
         manifest = read_manifest(folder)
         try:

@@ -117,7 +117,7 @@ class HybridRetriever:
         rankings: dict[str, list[int]] = {}
         scores: dict[str, SparseScores] = {}
         if "bm25" in sides:
-            scores["bm25"] = bm25_scores(self.index.lexical, query.terms, mask)
+            scores["bm25"] = bm25_scores(self.index.lexical, query.terms, mask, n)
             rankings["bm25"] = scores["bm25"].top(n)
         if "dense" in sides:
             rankings["dense"], scores["dense"] = self._dense(query, selection, n)
