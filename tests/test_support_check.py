@@ -53,6 +53,12 @@ def test_the_facts_of_a_unit_include_its_vraag_label_and_document_header(docs) -
     facts = unit_facts(vraag9, docs["002_6ae4c03786fa8873"].meta)
     assert missing_fact(sentence, facts) == ""
     assert missing_fact("Ja, vraag 9 van lid Kerseboom.", facts) == "Kerseboom"
+    # "vorig jaar november" in an answer of 2021 is November 2020
+    v90 = unit(docs, "001_f07640d600ade888", "v90")
+    assert "vorig jaar november" in v90.answer
+    shared = "De leidraad is in november 2020 met de Kamer gedeeld."
+    assert missing_fact(shared, unit_facts(v90)) == "2020"
+    assert missing_fact(shared, unit_facts(v90, docs["001_f07640d600ade888"].meta)) == ""
 
 
 def test_names_are_matched_across_spelling_and_language() -> None:

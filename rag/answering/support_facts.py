@@ -1,12 +1,15 @@
 """The facts of a written sentence, and whether its cited source has them.
 
-Facts are numbers, dates and amounts (digits, thousands separators aside; "51 duizend" is
-51000), Kamerstuk and kenmerk numbers, and proper names. The source of a fact is the whole
-cited unit: its answer, its Vraag, its footnotes, its label ("Vraag 9") and the header of
-its document (members, ministers, title, kenmerk, dossiers, dates). Names are matched across
-spelling and language: "Chinanotitie" = "China notitie", and in an English sentence a name
-may be a translation ("Paris Agreement" for "Overeenkomst van Parijs", EN_NL) or share its
-stem with the Dutch word ("Paris"/"Parijs").
+Facts are numbers, dates and amounts (thousands separators aside, "51 duizend" = 51000,
+"twintig" in the source backs "20"), codes of letters and digits ("5B", "CO2"), kenmerken,
+Kamerstukken (dossier and number together), and proper names. The source of a fact is the
+whole cited unit: its answer, its Vraag, its label ("Vraag 9"), its footnotes and its
+document's header (members, ministers, title, kenmerk, dossiers, dates; "vorig jaar" is the
+year before the document's). Names are matched across spelling and language: "Chinanotitie"
+= "China notitie", "BZK" = Binnenlandse Zaken, and in an English sentence a name may be a
+translation ("Paris Agreement" for "Overeenkomst van Parijs", EN_NL) or share its stem with
+the Dutch word ("Paris"/"Parijs"). A word of a Dutch sentence may not be a garbled copy of a
+source word.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ WORD_NUMBERS = {  # "twintig" in the source backs "20" in a sentence
     for n, w in enumerate(words.split(), start=2)
 }  # fmt: skip
 LAST_YEAR = re.compile(r"\b(vorig|afgelopen) jaar\b|\blast year\b", re.IGNORECASE)
-THIS_YEAR = re.compile(r"\b(dit|dit voor|dit na)jaar\b|\bthis year\b", re.IGNORECASE)
+THIS_YEAR = re.compile(r"\bdit (voor|na)?jaar\b|\bthis year\b", re.IGNORECASE)
 # words that start a sentence without being a name
 STARTERS = frozenset(
     "via volgens sinds tijdens na voor door onder bij over daarna daarom daarnaast zo "  # noqa: SIM905

@@ -1,13 +1,19 @@
 """Does the negation of a written sentence agree with its source?
 
-Both sides are cut into segments (at punctuation and before a conjunction or a relative
-pronoun: "omdat", "maar", "die", "that", ...). Each segment of the sentence is paired with
-the source segment that shares most of its content words (an English word matches a Dutch
-one through support_facts.EN_NL or a shared stem); when they share at least half of the
-sentence segment's words, both must be negated or neither. A negated segment that no
-source segment matches has a negation nobody can check and is rejected. Phrases with a
-negation word that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese",
-"not only") do not count, nor does an answer particle ("Nee, ...", "No, ...").
+Both sides are cut into segments: at punctuation and before a conjunction ("maar", "omdat",
+"but", ...; "en"/"of" where a clause follows), the sentence also at every "en"/"and". Each
+segment of the sentence is paired with the source segment that shares most of its content
+words (an English word matches a Dutch one through support_facts.EN_NL or a shared stem;
+among equals the one it covers most). When they share at least half of its words:
+- a negated segment needs a negation in that source segment's sentence, near words it
+  shares ("Nederland onderhoudt geen ..." for "... dat Nederland geen ... onderhoudt");
+- a segment without negation may not say what the source segment denies: the words from
+  its negation to the next conjunction ("geen testkits" -> "testkits").
+A segment that shares too few words (an English one, or one of a single word) is compared
+with the source sentence closest to it in meaning; a longer Dutch negated segment no source
+segment shows is rejected (a negation nobody can check). Phrases with a negation word that
+deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only") do not count, nor
+does an answer particle ("Nee, ...", "No, ..."); two negations in one segment cancel.
 """
 
 from __future__ import annotations
@@ -29,11 +35,12 @@ NOT_DENIAL = re.compile(
     r"longer|later|earlier|only|merely)\s+(dan|than|maar|but)?|\bnot only\b|\bniet alleen\b",
     re.IGNORECASE,
 )
-SEGMENT = re.compile(
-    r"(?<!\d),|,(?!\d)|[;:()\[\]–—]|\s(?=(?:maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|noch|but|"
-    r"because|while|although|unless|nor)\s)|\s(?=(?:en|of|and|or)\s+(?:de|het|een|er|dit|dat|"
-    r"deze|die|zij|ze|hij|wij|we|ik|u|daar|daarom|daarnaast|bovendien|ook|dus|the|a|an|it|"
-    r"they|there|this|these|he|she|i)\s)"
+SEGMENT = re.compile(  # lowercase conjunctions only; a comma between digits is a decimal
+    r"(?<!\d),|,(?!\d)|[;:()\[\]–—]"
+    r"|\s(?=(?:maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|noch|but|because|while|"
+    r"although|unless|nor)\s)"
+    r"|\s(?=(?:en|of|and|or)\s+(?:de|het|een|er|dit|dat|deze|die|zij|ze|hij|wij|we|ik|u|daar|"
+    r"daarom|daarnaast|bovendien|ook|dus|the|a|an|it|they|there|this|these|he|she|i)\s)"
 )
 AND = re.compile(r"\s(?:en|and)\s")  # the sentence is also cut at each "en": its clauses
 DISJUNCTION = re.compile(r"(of|noch|or|nor)\s", re.IGNORECASE)
