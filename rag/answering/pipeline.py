@@ -216,7 +216,9 @@ class AnswerPipeline:
         if self.embedder is not None:
             if self.checker is None:
                 words = (re.findall(r"\w{6,}", fold(u.text)) for u in self.units.values())
-                self.checker = SupportChecker(self.vectors, vocabulary=frozenset(chain(*words)))
+                self.checker = SupportChecker(
+                    self.vectors, vocabulary=frozenset(chain(*words)), docs=self.docs
+                )
             return self.checker.check(text, unit, question)
         if literal_support(text, unit.answer or unit.text, question) < self.threshold:
             return Support(False, reason="literal check")
