@@ -7,6 +7,7 @@ import pytest
 from index_helpers import HashEmbedder
 
 from rag.bench.scale_baseline import FullScanRetriever
+from rag.errors import RagError
 from rag.index.build import build_index
 from rag.index.load import load_index
 from rag.retrieval import sparse
@@ -124,3 +125,64 @@ def test_real_vectors_same_hits_on_the_shipped_index(shipped_index) -> None:
 
     index = load_index(shipped_index)
     _same_hits(index, E5Embedder())
+
+
+def test_a_large_index_opens_memory_mapped(hashed_index, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from rag.answering.side import open_query_side
+    from rag.index import lazy_open
+
+    folder = tmp_path / "index"
+    shutil.copytree(hashed_index.dir, folder)
+    eager = load_index(folder)
+    monkeypatch.setattr(lazy_open, "LAZY_FROM", 1)  # the shipped corpus counts as large
+    lazy = load_index(folder)
+    assert isinstance(lazy, lazy_open.BuiltLazyIndex)
+    assert (folder / eager.manifest.data / "lazy.json").is_file()  # tables written once
+    assert list(lazy.units) == list(eager.units) == list(lazy.unit_ids)
+    assert [lazy.units[u] for u in eager.units] == list(eager.units.values())
+    assert dict(lazy.docs) == eager.docs and lazy.question_ids == eager.question_ids
+    np.testing.assert_array_equal(lazy.passage_unit, eager.passage_unit)
+    np.testing.assert_array_equal(lazy.question_vectors, eager.question_vectors)
+    assert list(lazy.passages) == eager.passages
+    doc = sorted(eager.docs)[2]
+    assert lazy.doc_vectors(doc)[0] == eager.doc_vectors(doc)[0]
+    for term in ("china", "testkit", "zzz"):
+        np.testing.assert_array_equal(lazy.lexical.rows_with(term), eager.lexical.rows_with(term))
+    only = Filters(kinds=("answers",), date_from="2021-01-01")
+    new, old = HybridRetriever(lazy, HashEmbedder()), HybridRetriever(eager, HashEmbedder())
+    for query in _queries(eager, 15):
+        for filters in (None, only):
+            a = new.search(query, k=5, filters=filters)
+            b = old.search(query, k=5, filters=filters)
+            same = [(x.unit, x.score, x.scores) for x in a]
+            assert same == [(y.unit, y.score, y.scores) for y in b]
+    settings = Settings().override("index", dir=str(folder))
+    question = "Wat heeft het RIVM met de BGI-testkits gedaan?"
+    side = open_query_side(settings, embedder=HashEmbedder())
+    assert isinstance(side.index, lazy_open.BuiltLazyIndex)
+    monkeypatch.setattr(lazy_open, "LAZY_FROM", 10**9)
+    want = open_query_side(settings, embedder=HashEmbedder()).answerer.ask(question, mode="quote")
+    got = side.answerer.ask(question, mode="quote")  # the answer side over the lazy index
+    assert (got.answer, got.citations, got.refused) == (want.answer, want.citations, want.refused)
+
+
+def test_a_large_index_is_checked_and_rebuilt(hashed_index, corpus_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from rag.index import lazy_open
+
+    folder = tmp_path / "index"
+    shutil.copytree(hashed_index.dir, folder)
+    monkeypatch.setattr(lazy_open, "LAZY_FROM", 1)
+    before = load_index(folder)
+    settings = Settings().override("index", dir=str(folder))
+    embedder = HashEmbedder()
+    build_index([corpus_dir], settings, embedder)  # incremental: reads the lazy index
+    after = load_index(folder)
+    assert embedder.texts == 0 and list(after.units) == list(before.units)
+    assert after.manifest.data != before.manifest.data
+    (folder / after.manifest.data / "units.jsonl").write_text("{}\n")  # size changed
+    with pytest.raises(RagError, match="missing or changed"):
+        load_index(folder)

@@ -54,10 +54,12 @@ def line_offsets(path: Path, block: int = 1 << 24) -> np.ndarray:
 
 
 class Records(Sequence):
-    """Row -> parsed JSON line, read with one seek; keys ascending for bisection."""
+    """Row -> parsed JSON line, read with one seek. A key's row is bisected in the keys
+    (ascending), or, when the rows are not in key order, in by_key (sorted keys, their rows)."""
 
-    def __init__(self, path: Path, offsets: np.ndarray, keys: np.ndarray) -> None:
-        self.path, self.offsets, self.keys = path, offsets, keys
+    def __init__(self, path: Path, offsets: np.ndarray, keys: np.ndarray,
+                 by_key: tuple[np.ndarray, np.ndarray] | None = None) -> None:  # fmt: skip
+        self.path, self.offsets, self.keys, self.by_key = path, offsets, keys, by_key
         self._fh = open(path, "rb")  # noqa: SIM115 - kept open for the index's lifetime
 
     def __len__(self) -> int:
@@ -71,8 +73,11 @@ class Records(Sequence):
     def row_of(self, key: str) -> int | None:
         """The row of a key, or None."""
         k = key.encode("utf-8")
-        row = int(np.searchsorted(self.keys, k))
-        return row if row < len(self.keys) and self.keys[row] == k else None
+        keys = self.keys if self.by_key is None else self.by_key[0]
+        at = int(np.searchsorted(keys, k))
+        if at >= len(keys) or keys[at] != k:
+            return None
+        return at if self.by_key is None else int(self.by_key[1][at])
 
     def key(self, row: int) -> str:
         """The key of a row."""
@@ -150,6 +155,12 @@ class SegmentedLexical:
             out.append((rows + offset, values))
         return np.concatenate([r for r, _ in out]), np.concatenate([v for _, v in out])
 
+    def rows_with(self, term: str) -> np.ndarray:
+        """The rows whose text has the term (sorted), both segments (the evidence gate)."""
+        parts = [np.asarray(ix[ptr[t] : ptr[t + 1]], np.int64) + at
+                 for (ptr, ix, _), ids, at, _ in self.segments([term]) for t in ids]  # fmt: skip
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
     def term_scores(self, terms: Sequence[str]) -> np.ndarray:
         """Every row's score (the old full-array interface)."""
         full = np.zeros(self.size, dtype=np.float32)
@@ -191,8 +202,14 @@ class LazyIndex:
         def arr(name: str) -> np.ndarray:
             return np.load(self.dir / name, mmap_mode="r", allow_pickle=False)
 
-        units = Records(self.dir / "units.jsonl", arr("units.offsets.npy"), arr("unit_ids.npy"))
-        docs = Records(self.dir / "docs.jsonl", arr("docs.offsets.npy"), arr("doc_keys.npy"))
+        def by_key(name: str) -> tuple[np.ndarray, np.ndarray] | None:  # rows not in key order
+            found = (self.dir / f"{name}.sorted.npy").is_file()
+            return (arr(f"{name}.sorted.npy"), arr(f"{name}.order.npy")) if found else None
+
+        units = Records(self.dir / "units.jsonl", arr("units.offsets.npy"), arr("unit_ids.npy"),
+                        by_key("unit_ids"))  # fmt: skip
+        docs = Records(self.dir / "docs.jsonl", arr("docs.offsets.npy"), arr("doc_keys.npy"),
+                       by_key("doc_keys"))  # fmt: skip
         self.units = LazyMapping(units, Unit.from_dict)
         self.docs = LazyMapping(docs, DocMeta.from_dict)
         self.unit_ids = RowKeys(units)

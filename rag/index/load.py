@@ -12,9 +12,10 @@ sha256:
     questions.json          unit ids of the units that have question text
     question_vectors.npy    their question vectors (for "asked before?")
 
-A folder without manifest.json that holds a lazy index (``lazy.json``, rag/index/lazy.py:
-memory-mapped arrays, records parsed on access; what the scale corpus and large indexes
-use) is opened as one, so `rag search`, `ask` and the UI query it the same way.
+A large index (LAZY_FROM units or more, rag/index/lazy_open.py) is opened memory-mapped,
+records parsed on access, and so is a folder without manifest.json that holds a lazy index
+(``lazy.json``, rag/index/lazy.py: the scale corpus); `rag search`, `ask` and the UI query
+them the same way. A smaller index is read whole, as below.
 
 Loading checks the manifest (format version, files, checksums) and says what to run. A
 build that commits while a reader loads removes the data folder the reader was reading: the
@@ -31,6 +32,7 @@ import numpy as np
 
 from rag.analysis.terms import Analyzer
 from rag.errors import RagError
+from rag.index import lazy_open
 from rag.index.dense import DenseIndex
 from rag.index.format import read_jsonl
 from rag.index.lazy import LAZY, LazyIndex, open_lazy
@@ -95,8 +97,8 @@ class Index:
 
 
 def load_index(folder: str | Path, verify: bool = True) -> Index | LazyIndex:
-    """Load an index folder; any mismatch is a RagError that says what to run. A lazy
-    index folder (lazy.json, no manifest.json) is opened memory-mapped."""
+    """Load an index folder; any mismatch is a RagError that says what to run. A large
+    index, or a lazy index folder (lazy.json, no manifest.json), is opened memory-mapped."""
     folder = Path(folder)
     if (folder / LAZY).is_file() and not (folder / MANIFEST).is_file():
         return open_lazy(folder)
@@ -118,10 +120,13 @@ def _committed_since(folder: Path, manifest: Manifest) -> bool:
         return False
 
 
-def _load(folder: Path, manifest: Manifest, verify: bool) -> Index:
-    if verify:
+def _load(folder: Path, manifest: Manifest, verify: bool) -> Index | LazyIndex:
+    large = manifest.counts.units >= lazy_open.LAZY_FROM
+    if verify and not large:
         check_files(manifest, folder)
     try:
+        if large:
+            return lazy_open.open_large(folder, manifest, verify)
         return _read(folder / manifest.data, folder, manifest)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         fix = rebuild_command(manifest, folder)
