@@ -186,3 +186,39 @@ def test_a_large_index_is_checked_and_rebuilt(hashed_index, corpus_dir, tmp_path
     (folder / after.manifest.data / "units.jsonl").write_text("{}\n")  # size changed
     with pytest.raises(RagError, match="missing or changed"):
         load_index(folder)
+
+
+def test_the_answer_side_over_a_large_index_reads_only_the_records_it_needs(
+    hashed_index, tmp_path, monkeypatch
+) -> None:
+    import shutil
+
+    from rag.answering.side import open_query_side
+    from rag.index import lazy, lazy_open
+
+    folder = tmp_path / "index"
+    shutil.copytree(hashed_index.dir, folder)
+    # BM25 retrieval: hashed vectors carry no meaning, the lexical gate lets the hits through
+    settings = Settings().override("index", dir=str(folder)).override("retrieval", mode="bm25")
+    questions = (
+        "Wat heeft het RIVM met de BGI-testkits gedaan?",
+        "Is de Utrechtse delegatie in China gehackt?",  # a provincial letter: its province
+    )
+    eager = open_query_side(settings, embedder=HashEmbedder()).answerer
+    want = [eager.ask(q, mode="quote") for q in questions]
+    monkeypatch.setattr(lazy_open, "LAZY_FROM", 1)  # the shipped corpus counts as large
+    side = open_query_side(settings, embedder=HashEmbedder())
+    reads: list[int] = []
+    original = lazy.Records.__getitem__
+    monkeypatch.setattr(
+        lazy.Records, "__getitem__", lambda self, row: reads.append(row) or original(self, row)
+    )
+    answerer = side.answerer
+    assert reads == []  # opening the answer side reads no record
+    got = [answerer.ask(q, mode="quote") for q in questions]
+    assert [(a.answer, a.citations) for a in got] == [(a.answer, a.citations) for a in want]
+    assert not any(a.refused for a in got) and "Utrecht" in got[1].citations[0].address
+    units = len(side.index.unit_ids)
+    assert 0 < len(reads) < units / 2  # the hits, their documents, one letter's units
+    words = answerer.corpus.vocabulary()  # the support check's "not garbled": from BM25 stems
+    assert "testkits" in words and "laboratoria" in words and "testkitts" not in words

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from rag.answering.corpus import Corpus
 from rag.answering.llm import ModelCache
 from rag.answering.pipeline import AnswerPipeline
 from rag.answering.prompts import Prompts, chat_prefix
@@ -43,12 +44,11 @@ def build_answerer(
     return AnswerPipeline(
         settings,
         index.docs,
-        list(index.units.values()),
+        Corpus.of_index(index),
         retriever,
         lambda: cache.get(settings.generation),
         prompts or Prompts.load(),
         index.hash,
         index.lexical,
         getattr(retriever, "embedder", None),
-        dict(zip(index.question_ids, index.question_vectors, strict=True)),
     )

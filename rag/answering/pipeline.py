@@ -11,20 +11,19 @@ it keeps a marker for (rag/answering/support.py) and adds something the quote di
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from itertools import chain
 
 import numpy as np
 
 from rag.analysis.query import MAX_QUESTION, analyse
 from rag.analysis.sentences import split_sentences
-from rag.analysis.terms import Analyzer, fold
+from rag.analysis.terms import Analyzer
 from rag.answering.address import address, province_of
 from rag.answering.choose import ChoiceSettings, SentenceVectors, choose
 from rag.answering.cite import Cited, Ledger, OnSources, Sources, quotable_text
+from rag.answering.corpus import Corpus
 from rag.answering.gate import GateSettings, dense_of, follow_up, passes, strength
 from rag.answering.llm import LocalLLM
 from rag.answering.notes import notes_text, quoted_notes
@@ -55,7 +54,7 @@ class AnswerPipeline:
         self,
         settings: Settings,
         docs: dict[str, DocMeta],
-        units: Sequence[Unit],
+        units: Sequence[Unit] | Corpus,
         retriever: Retriever,
         llm: Callable[[], LocalLLM],
         prompts: Prompts,
@@ -66,18 +65,19 @@ class AnswerPipeline:
     ) -> None:
         self.settings, self.docs, self.retriever = settings, docs, retriever
         self.llm, self.prompts, self.index_hash = llm, prompts, index_hash
-        units = list(units)
+        if not isinstance(units, Corpus):  # units in memory (tests, tools)
+            units = Corpus.of_units(list(units), questions)
         if lexical is None:  # a pipeline over units that were never indexed (tests, tools)
             lexical = LexicalIndex.build(
-                [unit_text(u) for u in units], Analyzer(), settings.index.bm25_k1,
-                settings.index.bm25_b,
+                [unit_text(u) for u in units.units.values()], Analyzer(),
+                settings.index.bm25_k1, settings.index.bm25_b,
             )  # fmt: skip
         self.analyzer = lexical.analyzer
-        self.evidence = Evidence(lexical, [u.unit_id for u in units])
-        self.provinces = _provinces(docs, units)
-        self.units = {u.unit_id: u for u in units}
+        self.corpus, self.units = units, units.units
+        self.evidence = Evidence(lexical, units.rows)
+        self.provinces: dict[str, str | None] = {}  # doc -> its province, found on first use
         self.embedder = embedder
-        self.questions = questions or {}  # unit id -> its Vraag's vector (query role)
+        self.questions = units.questions  # unit id -> its Vraag's vector (query role)
         self.vectors = SentenceVectors(embedder)
         a = settings.answer
         self.gate = GateSettings(lexical_only=a.min_relevance)
@@ -95,7 +95,11 @@ class AnswerPipeline:
 
     def address(self, unit: Unit) -> str:
         """The unit's structural address."""
-        return address(unit, self.docs[unit.doc], self.provinces.get(unit.doc))
+        meta = self.docs[unit.doc]
+        if meta.kind == "provincial" and unit.doc not in self.provinces:
+            texts = (u.text for u in self.corpus.doc_units(unit.doc))
+            self.provinces[unit.doc] = province_of(texts)
+        return address(unit, meta, self.provinces.get(unit.doc))
 
     def ask(
         self,
@@ -215,10 +219,8 @@ class AnswerPipeline:
         check of verify.py, highlighting the sentence that shares most words)."""
         if self.embedder is not None:
             if self.checker is None:
-                words = (re.findall(r"\w{6,}", fold(u.text)) for u in self.units.values())
-                self.checker = SupportChecker(
-                    self.vectors, vocabulary=frozenset(chain(*words)), docs=self.docs
-                )
+                words = self.corpus.vocabulary()
+                self.checker = SupportChecker(self.vectors, vocabulary=words, docs=self.docs)
             return self.checker.check(text, unit, question)
         if literal_support(text, unit.answer or unit.text, question) < self.threshold:
             return Support(False, reason="literal check")
@@ -280,13 +282,3 @@ def _check(question: str, mode: str, k: int) -> str:
     if len(cleaned) > MAX_QUESTION:
         raise RagError(f"the question has {len(cleaned)} characters; keep it under {MAX_QUESTION}")
     return cleaned
-
-
-def _provinces(docs: dict[str, DocMeta], units: Sequence[Unit]) -> dict[str, str]:
-    out = {}
-    for doc, meta in docs.items():
-        if meta.kind == "provincial":
-            name = province_of(u.text for u in units if u.doc == doc)
-            if name:
-                out[doc] = name
-    return out

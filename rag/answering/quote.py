@@ -12,7 +12,7 @@ on the development set (eval/RESULTS.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,10 +36,11 @@ class Evidence:
     """Coverage of a query by the indexed units, read from the BM25 index's own postings:
     the gate sees exactly the terms BM25 indexed (text and footnotes, the index's analyzer)."""
 
-    def __init__(self, lexical: LexicalIndex, unit_ids: Sequence[str]) -> None:
+    def __init__(self, lexical: LexicalIndex, rows: Sequence[str] | Mapping[str, int]) -> None:
+        """rows: the unit ids in index order, or a lookup unit id -> row (``.get``)."""
         self.lexical = lexical
         self.analyzer = lexical.analyzer
-        self.row = {uid: i for i, uid in enumerate(unit_ids)}
+        self.row = rows if hasattr(rows, "get") else {uid: i for i, uid in enumerate(rows)}
         self.n = max(lexical.size, 1)
 
     def idf(self, term: str) -> float:
