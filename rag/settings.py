@@ -47,7 +47,7 @@ class IndexSettings:
     """Where the index lives and how its two sides are built."""
 
     dir: str = str(DEFAULT_INDEX)
-    faiss_type: str = "flat"  # flat (exact inner product) | hnsw (approximate)
+    faiss_type: str = "flat"  # flat (exact) | hnsw | ivf (approximate; docs/SCALE.md)
     stemmer: str = "dutch"  # PyStemmer algorithm name, stored in the manifest
     bm25_k1: float = 1.5
     bm25_b: float = 0.75

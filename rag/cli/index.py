@@ -59,7 +59,12 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
         help="minilm (bundled English MiniLM) or a sentence-transformers folder; "
         "default: the bundled multilingual-e5-small",
     )
-    parser.add_argument("--faiss", choices=FAISS_TYPES, help="flat (exact, default) or hnsw")
+    parser.add_argument(
+        "--faiss",
+        choices=FAISS_TYPES,
+        help="flat (exact, default), hnsw, or ivf (for 10^5+ units: memory-mapped lists, "
+        "PQ codes re-scored exactly from 20,000 passages on; docs/SCALE.md)",
+    )
     parser.add_argument(
         "--skip-bad", action="store_true", help="leave out files that fail to parse (warn)"
     )
