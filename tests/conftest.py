@@ -67,4 +67,3 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("shipped") / "index"
     assert main(["index", "build", str(CORPUS), "--index", str(folder)]) == 0
     return folder
-

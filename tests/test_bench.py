@@ -83,7 +83,8 @@ def test_scale_run_measures_both_paths_and_the_add(index, tmp_path: Path) -> Non
     assert add["after"] == add["before"] + 1000 == 3000 and add["old_keys_unchanged"]
     assert add["old_findable_top10"] >= 0.95 and add["new_findable_top10"] >= 0.95
     assert sorted(p.name for p in cache.iterdir() if p.name.startswith("units-")) == [
-        "units-2000-flat"]  # the corpus is cached, the add ran on a copy
+        "units-2000-flat"
+    ]  # the corpus is cached, the add ran on a copy
     text = render_text({"machine": {"date": "d", "cpus": 2, "python": "3", "platform": "p"},
                         "scale": result})  # fmt: skip
     assert "2,000   new" in text and "2,000   old" in text and "add 1,000 units" in text

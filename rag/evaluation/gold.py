@@ -57,7 +57,7 @@ class GoldItem:
 
     @property
     def fold(self) -> str:
-        """"A" or "B", fixed by the id: settings are chosen on one fold, reported on the other."""
+        """ "A" or "B", fixed by the id: settings are chosen on one fold, reported on the other."""
         return fold_of(self.id)
 
 

@@ -77,4 +77,3 @@ class FilterMasks:
         while len(self._cache) > CACHED_FILTERS:
             self._cache.popitem(last=False)
         return selection
-
