@@ -4,11 +4,15 @@ Positives ("faithful"): each sentence of a gold `reference_answer` against its g
 Negatives: the same sentence against the most similar other unit ("misattributed"), and
 perturbed copies against the gold unit: a number changed ("number"), the negation flipped
 ("negation"), a proper name swapped for one from another answer ("name"), a Kamerstuk or
-kenmerk number changed ("kamerstuk"), a neighbouring item's claim appended ("appended").
-Thresholds are chosen on fold A (the fold of an item: first byte of sha256(id) even -> A)
-and the matrix is reported per fold and kind.
+kenmerk number changed ("kamerstuk"), the claim of the next item about another unit
+appended ("appended"). Each pair also has a rival, the other source of a simulated prompt
+(the gold unit for a misattributed pair, the most similar other unit for the rest), for the
+attribution check. Thresholds are chosen on fold A (the fold of an item: first byte of
+sha256(id) even -> A), once for the check per source alone and once with attribution, and
+the matrix is reported per fold and kind.
 
-    .venv/bin/python eval/calibration_support.py [--gold eval/dev.jsonl] [--json OUT]
+    .venv/bin/python eval/calibration_support.py [--gold eval/dev.jsonl] [--cache DIR]
+        [--json OUT] [--any-neighbour]
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from rag.answering.support import (  # noqa: E402
     SupportChecker,
     SupportSettings,
     accepts,
+    attributed,
+    strength,
 )  # fmt: skip
 from rag.answering.support_facts import KENMERK, NAME  # noqa: E402
 from rag.embedders.e5 import E5Embedder  # noqa: E402
@@ -118,7 +124,20 @@ def overlap(sentence: str, source: str) -> float:
     return len(mine & set(ANALYZER.tokens(source))) / len(mine) if mine else 0.0
 
 
-def build(gold_path: str) -> tuple[list[dict], frozenset[str], dict]:
+def neighbour(items: list, k: int, units: list, any_unit: bool = False) -> str:
+    """The first claim of the next item whose answer stands in none of this item's gold
+    units (a claim the gold unit does not make); any_unit: of the next item, whatever its
+    units (the construction before 2026-12-02, when 3 appended "negatives" of fold A and B
+    were claims of the same unit)."""
+    own = {u.unit_id for u in units if items[k].matches(u.doc, u.vraag)}
+    for step in range(1, len(items)):
+        other = items[(k + step) % len(items)]
+        if any_unit or not own & {u.unit_id for u in units if other.matches(u.doc, u.vraag)}:
+            return split_sentences(other.reference_answer)[0]
+    return ""
+
+
+def build(gold_path: str, any_neighbour: bool = False) -> tuple[list[dict], frozenset[str], dict]:
     """The calibration pairs (id, fold, kind, sentence, unit, question), the corpus's
     words (what the garbled-word check accepts) and the documents' headers."""
     docs = {p.stem: parse_file(p) for p in sorted((REPO / "corpus").glob("*.txt"))}
@@ -130,7 +149,7 @@ def build(gold_path: str) -> tuple[list[dict], frozenset[str], dict]:
         gold = [u for u in units if item.matches(u.doc, u.vraag)]
         if not gold:
             continue
-        neighbour = split_sentences(items[(k + 1) % len(items)].reference_answer)[0]
+        claim = neighbour(items, k, units, any_neighbour)
         for j, sentence in enumerate(split_sentences(item.reference_answer)):
             unit = max(gold, key=lambda u: overlap(sentence, quotable_text(u)))
             other = max(
@@ -138,10 +157,13 @@ def build(gold_path: str) -> tuple[list[dict], frozenset[str], dict]:
                 key=lambda u: overlap(sentence, quotable_text(u)),
             )
             base = {"id": f"{item.id}.{j}", "fold": fold_of(item.id), "question": item.question}
-            pairs.append({**base, "kind": "faithful", "sentence": sentence, "unit": unit})
-            pairs.append({**base, "kind": "misattributed", "sentence": sentence, "unit": other})
-            for kind, text in perturb(sentence, names, neighbour).items():
-                pairs.append({**base, "kind": kind, "sentence": text, "unit": unit})
+            # rival: the other source of the prompt the attribution check compares with
+            pairs.append({**base, "kind": "faithful", "sentence": sentence, "unit": unit,
+                          "rival": other})  # fmt: skip
+            pairs.append({**base, "kind": "misattributed", "sentence": sentence, "unit": other,
+                          "rival": unit})  # fmt: skip
+            for kind, text in perturb(sentence, names, claim).items():
+                pairs.append({**base, "kind": kind, "sentence": text, "unit": unit, "rival": other})
     vocabulary = frozenset(w for u in units for w in re.findall(r"\w{6,}", fold(u.text)))
     return pairs, vocabulary, {d.meta.doc: d.meta for d in docs.values()}
 
@@ -170,17 +192,38 @@ def score(pairs: list[dict], checker: SupportChecker) -> list[dict]:
     out = []
     for p in pairs:
         s = checker.signals(p["sentence"], p["unit"], p["question"])
+        r = checker.signals(p["sentence"], p["rival"], p["question"])
         out.append({**p, "unit": p["unit"].unit_id, "gate": not s.reason,
                     "cosine": round(s.cosine, 5), "lexical": round(s.lexical, 4),
-                    "positions": list(s.positions), "reason": s.reason})  # fmt: skip
+                    "english": detect(p["sentence"]) == "en",
+                    "positions": list(s.positions), "reason": s.reason,
+                    "rival": p["rival"].unit_id, "rival_gate": not r.reason,
+                    "rival_cosine": round(r.cosine, 5),
+                    "rival_lexical": round(r.lexical, 4)})  # fmt: skip
     return out
 
 
-def matrix(rows: list[dict], settings: SupportSettings) -> dict[str, dict[str, float]]:
+def accepted(r: dict, settings: SupportSettings, attribution: bool = False) -> bool:
+    """The check's verdict on a scored pair; with attribution, also against its rival."""
+    ok = r["gate"] and accepts(_signals(r), settings)
+    if not (ok and attribution):
+        return bool(ok)
+    rival = Support(
+        r["rival_gate"], (), r["rival_cosine"], r["rival_lexical"], english=r["english"]
+    )
+    rival = replace(rival, ok=rival.ok and accepts(rival, settings))
+    cited = replace(_signals(r), ok=True)
+    mine, other = (replace(b, score=strength(b, settings)) for b in (cited, rival))
+    return attributed([mine], [other], settings)[0]
+
+
+def matrix(
+    rows: list[dict], settings: SupportSettings, attribution: bool = False
+) -> dict[str, dict[str, float]]:
     """Per fold and kind: pairs, accepted, share accepted."""
     table: dict = defaultdict(lambda: [0, 0])
     for r in rows:
-        ok = r["gate"] and accepts(_signals(r), settings)
+        ok = accepted(r, settings, attribution)
         cell = table[(r["fold"], r["kind"])]
         cell[0] += 1
         cell[1] += ok
@@ -189,33 +232,54 @@ def matrix(rows: list[dict], settings: SupportSettings) -> dict[str, dict[str, f
 
 
 def _signals(r: dict) -> Support:
-    return Support(False, (), r["cosine"], r["lexical"])
+    return Support(False, (), r["cosine"], r["lexical"], english=r["english"])
 
 
 GRID = {
-    "score": [round(1.0 + 0.01 * i, 2) for i in range(81)],
+    "score": [round(1.0 + 0.005 * i, 3) for i in range(161)],  # Dutch and English bars
     "lexical_weight": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],  # the second signal
+    "attribution_margin": [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5],
 }
 
 
-def tune(rows: list[dict]) -> SupportSettings:
-    """The settings on fold A: the most faithful accepted while every negative kind is
-    rejected at >= 0.97, or, where no setting reaches that, at the best rate any reaches;
-    among equals the strictest."""
+def _counts(rows: list[dict], w: float, m: float | None, kinds: list[str]) -> np.ndarray:
+    """(kind, language, bar) -> pairs of fold A accepted (with attribution at margin m
+    unless None), for every bar of the grid (a rival is held to its pair's bar)."""
+    bars = np.array(GRID["score"])
+    out = np.zeros((len(kinds), 2, len(bars)))
+    for r in rows:
+        mine = r["cosine"] + w * r["lexical"]
+        rival = r["rival_cosine"] + w * r["rival_lexical"]
+        rival_ok = r["rival_gate"] & (rival >= bars) & (m is not None)
+        ok = (mine >= bars) & (~rival_ok | (mine >= rival - (m or 0.0)))
+        out[kinds.index(r["kind"]), int(r["english"])] += ok
+    return out
+
+
+def tune(rows: list[dict], attribution: bool = True) -> SupportSettings:
+    """The settings on fold A (with attribution or without): the most faithful accepted while every
+    negative kind is rejected at >= 0.97 (or, where no setting reaches that, at the best
+    rate any reaches), then the fewest negatives accepted; among equals the strictest bars
+    and the widest margin (it keeps a second marker whose source says it about as well)."""
     train = [r for r in rows if r["fold"] == "A" and r["gate"]]
     kinds = sorted({r["kind"] for r in rows})
-    n = {k: sum(r["fold"] == "A" and r["kind"] == k for r in rows) for k in kinds}
-    cos, lex = (np.array([r[f] for r in train]) for f in ("cosine", "lexical"))
-    kind = np.array([r["kind"] for r in train])
+    n = np.array([sum(r["fold"] == "A" and r["kind"] == k for r in rows) for k in kinds])
+    neg = np.array([k != "faithful" for k in kinds])
+    bars = np.array(GRID["score"])
     tried = []
     for w in GRID["lexical_weight"]:
-        for t in GRID["score"]:
-            ok = cos + w * lex >= t
-            shares = {k: ok[kind == k].sum() / n[k] for k in kinds}
-            worst = max(v for k, v in shares.items() if k != "faithful")
-            tried.append((SupportSettings(t, w), worst, shares["faithful"], t))
+        for m in GRID["attribution_margin"] if attribution else [None]:
+            c = _counts(train, w, m, kinds)
+            total = c[:, 0, :, None] + c[:, 1, None, :]  # (kind, Dutch bar, English bar)
+            worst = (total[neg] / n[neg, None, None]).max(axis=0)
+            faithful = total[~neg].sum(axis=0)
+            wrong = total[neg].sum(axis=0)
+            for i, j in zip(*np.nonzero(worst <= max(0.03, worst.min())), strict=True):
+                key = (faithful[i, j], -wrong[i, j], bars[i], bars[j], m or 0.0, w)
+                tried.append((key, worst[i, j]))
     bar = max(0.03, min(t[1] for t in tried))
-    return max((t for t in tried if t[1] <= bar), key=lambda t: (t[2], t[3]))[0]
+    best = max(t[0] for t in tried if t[1] <= bar)
+    return SupportSettings(float(best[2]), float(best[5]), float(best[3]), float(best[4]))
 
 
 def main() -> None:
@@ -223,6 +287,12 @@ def main() -> None:
     parser.add_argument("--gold", default="eval/dev.jsonl")
     parser.add_argument("--json", help="write the scored pairs and the matrix here")
     parser.add_argument("--scored", help="reuse scored pairs from this file")
+    parser.add_argument(
+        "--any-neighbour",
+        action="store_true",
+        help="append the next item's claim even when "
+        "it stands in the same unit (the construction before 2026-12-02)",
+    )
     parser.add_argument("--cache", default="/tmp/rag-calibration", help="embedding cache folder")
     args = parser.parse_args()
     if args.scored and Path(args.scored).is_file():
@@ -232,16 +302,21 @@ def main() -> None:
         cache.mkdir(parents=True, exist_ok=True)
         memo = Memo(E5Embedder(threads=1), cache / "query_vectors.json")
         vectors = load_vectors(SentenceVectors(memo), cache / "sentence_vectors.npz")
-        pairs, vocabulary, docs = build(args.gold)
+        pairs, vocabulary, docs = build(args.gold, args.any_neighbour)
         rows = score(pairs, SupportChecker(vectors, vocabulary=vocabulary, docs=docs))
         save_vectors(vectors, cache / "sentence_vectors.npz")
         vectors.embedder.save()
-    chosen = tune(rows)
-    result = {"settings": chosen.__dict__, "matrix": matrix(rows, chosen),
-              "default": matrix(rows, replace(SupportSettings())), "rows": rows}  # fmt: skip
+    alone, chosen = tune(rows, attribution=False), tune(rows)
+    result = {"settings": chosen.__dict__, "per_source_settings": alone.__dict__,
+              "matrix": matrix(rows, alone), "attribution": matrix(rows, chosen, True),
+              "default": matrix(rows, SupportSettings()), "rows": rows}  # fmt: skip
+    print(f"{'fold kind':24} {'per source':>10} {'+ attribution':>14}")
     for key, cell in result["matrix"].items():
-        print(f"{key:24} {cell['accepted']:4}/{cell['n']:<4} {cell['share']:.3f}")
-    print("chosen:", chosen)
+        both = result["attribution"][key]
+        print(f"{key:24} {cell['accepted']:4}/{cell['n']:<4} {cell['share']:.3f}"
+              f"  {both['accepted']:4}/{both['n']:<4} {both['share']:.3f}")  # fmt: skip
+    print("chosen per source:", alone)
+    print("chosen with attribution:", chosen)
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
 

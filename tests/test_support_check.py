@@ -6,7 +6,16 @@ import pytest
 
 from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
-from rag.answering.support import SupportChecker, lexical_share
+from rag.answering.support import (
+    PER_SOURCE,
+    WITH_ATTRIBUTION,
+    Support,
+    SupportChecker,
+    SupportSettings,
+    accepts,
+    attributed,
+    lexical_share,
+)
 from rag.answering.support_facts import garbled, missing_fact, numbers, unit_facts
 from rag.answering.support_polarity import negation_agrees, negations
 from rag.parsing import parse_file
@@ -102,6 +111,54 @@ def test_a_negation_must_agree_with_the_source_segment_it_says_again(units) -> N
     )
 
 
+def test_an_english_negation_is_found_beside_the_dutch_words_it_shares(docs) -> None:
+    """ "computers"/"staff" match "computer"/"staf" by their stem: the source sentence's
+    "geen computer" is the negation the English sentence says again."""
+    parts = split_sentences(unit(docs, "000_ba7fe8d28f285051", "v3.2").answer)
+
+    def closest(text: str) -> str:
+        raise AssertionError(f"the segment shares words with the source: {text}")
+
+    assert negation_agrees("Staff took no computers to China.", parts, closest, True)
+    assert not negation_agrees("Staff took computers to China.", parts, closest, True)
+
+
+def test_a_negated_paraphrase_no_segment_shows_must_agree_with_the_closest_sentence(
+    docs,
+) -> None:
+    """ "Het staat dus niet in de Chinanotitie" shares no word with "Om die reden is dit niet
+    als relevant punt opgenomen in de China notitie": the sentence closest in meaning decides."""
+    parts = split_sentences(unit(docs, "001_f07640d600ade888", "v39").answer)
+    negated = next(p for p in parts if p.startswith("Om die reden"))
+    plain = next(p for p in parts if p.startswith("Ook de import"))
+    sentence = "Het staat dus niet in de Chinanotitie."
+    assert negation_agrees(sentence, parts, lambda _: negated)
+    assert not negation_agrees(sentence, parts, lambda _: plain)
+
+
+def test_an_english_sentence_has_its_own_bar() -> None:
+    """Cross-lingual cosines are lower and few English words can be found in Dutch."""
+    for s in (PER_SOURCE, WITH_ATTRIBUTION):
+        assert s.english_score < s.score
+        between = (s.english_score + s.score) / 2
+        assert accepts(Support(False, (), between, 0.0, english=True), s)
+        assert not accepts(Support(False, (), between, 0.0), s)
+
+
+def test_a_marker_stays_only_while_its_source_is_about_the_best() -> None:
+    """Attribution: a source another prompt source beats by more than the margin loses its
+    marker; a rival that does not support the sentence does not count."""
+    s = SupportSettings(attribution_margin=0.02)
+    cited = [Support(True, score=1.60), Support(True, score=1.55)]
+    assert attributed(cited, [], s) == [True, False]
+    assert attributed(cited[:1], [Support(True, score=1.61)], s) == [True]
+    assert attributed(cited[:1], [Support(True, score=1.70)], s) == [False]
+    assert attributed(cited[:1], [Support(False, score=1.90)], s) == [True]
+    assert attributed([Support(False, score=1.9)], [], s) == [False]
+    # the literal check (no embedder) has no scores: every supported marker stays
+    assert attributed([Support(True), Support(True)], [Support(True)], s) == [True, True]
+
+
 def test_a_garbled_copy_of_a_source_word_is_caught(units) -> None:
     source = units["v8"].answer
     assert garbled("Er zijn in totaal 4 BGI testkitts besteld.", source) == "testkitts"
@@ -151,6 +208,18 @@ def test_a_paraphrase_is_supported_and_a_changed_fact_or_negation_is_not(units, 
     assert not checker.check(
         "Na de vergelijkingstest is met de BGI-kits geen vervolgonderzoek gedaan.", other
     ).ok
+    english = checker.check("In total 4 BGI test kits were ordered for a comparison test.", v8)
+    assert english.ok and english.english and english.score >= PER_SOURCE.english_score
+
+
+@pytest.mark.slow
+def test_a_negated_paraphrase_is_checked_against_the_closest_sentence(units, checker) -> None:
+    """A negation whose words no source segment shares: e5 finds the sentence it says again
+    ("... is dit niet ... opgenomen in de China notitie"), and one with none is rejected."""
+    v39 = units["v39"]
+    said = checker.check("Het staat dus niet in de Chinanotitie.", v39)
+    assert said.reason != "negation differs"
+    assert checker.check("De import telt niet mee.", v39).reason == "negation differs"
 
 
 @pytest.mark.slow

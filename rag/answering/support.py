@@ -13,9 +13,15 @@ A sentence is supported by a source unit when
   (the second signal; words of the question and an answer particle do not count, a number
   counts when the unit's facts have it, an English word counts through its Dutch
   translation or stem), so an English sentence about a Dutch source is checked the same
-  way.
+  way, against a lower bar (its cosine is cross-lingual and few of its words can be found
+  in a Dutch source).
 The passage that supports the sentence is what the answer highlights. The thresholds are
 chosen on fold A of the calibration set of eval/calibration_support.py (eval/RESULTS.md).
+
+Attribution (`attributed`): when the sentence is also checked against the other sources of
+the prompt, a marker is kept only while its source supports the sentence about as well as
+the best of them (within a margin): a sentence another source says better is a mix-up of
+markers, not a claim of the source it cites.
 """
 
 from __future__ import annotations
@@ -38,8 +44,18 @@ from rag.types import DocMeta, Unit
 class SupportSettings:
     """Thresholds of the check (chosen on fold A of the calibration set)."""
 
-    score: float = 1.43  # cosine + lexical_weight * lexical share, sentence vs its passage
-    lexical_weight: float = 1.0
+    score: float = 1.085  # cosine + lexical_weight * lexical share, sentence vs its passage
+    lexical_weight: float = 0.3
+    # an English sentence about a Dutch source: its cosine is cross-lingual and few of its
+    # words can be found in the source, so the same bar would hold it to more evidence
+    english_score: float = 1.005
+    attribution_margin: float = 0.02  # how far below the best source a cited one may score
+
+
+# The check per cited source alone (the default), and with attribution (every prompt source
+# checked, `attributed`): each chosen on fold A of eval/calibration_support.py.
+PER_SOURCE = SupportSettings()
+WITH_ATTRIBUTION = SupportSettings(1.435, 1.0, 1.305, 0.02)
 
 
 @dataclass(frozen=True)
@@ -51,11 +67,29 @@ class Support:
     cosine: float = 0.0
     lexical: float = 0.0
     reason: str = ""
+    score: float = 0.0  # cosine + weight * lexical when facts and negation pass, else 0
+    english: bool = False  # the sentence is English (its bar is english_score)
+
+
+def strength(signals: Support, s: SupportSettings) -> float:
+    """The closeness score of the signals (facts and negation already passed)."""
+    return signals.cosine + s.lexical_weight * signals.lexical
 
 
 def accepts(signals: Support, s: SupportSettings) -> bool:
     """The verdict from the signals (facts and negation already passed)."""
-    return signals.cosine + s.lexical_weight * signals.lexical >= s.score
+    return strength(signals, s) >= (s.english_score if signals.english else s.score)
+
+
+def attributed(
+    cited: list[Support], rivals: list[Support], settings: SupportSettings | None = None
+) -> list[bool]:
+    """Per cited source: does its marker stay? It must support the sentence and score within
+    the margin of the best score among the cited and the rival sources (the prompt's other
+    sources, checked the same way)."""
+    margin = (settings or SupportSettings()).attribution_margin
+    best = max((b.score for b in cited + rivals if b.ok), default=0.0)
+    return [b.ok and b.score >= best - margin for b in cited]
 
 
 def windows(n: int, width: int = 3) -> list[tuple[int, ...]]:
@@ -97,6 +131,7 @@ class SupportChecker:
         self.settings = settings or SupportSettings()
         self.vocabulary = vocabulary  # the corpus's words (folded): not garbled
         self.docs = docs or {}  # document headers: members, title, kenmerk (facts)
+        self._last: tuple[str, np.ndarray] = ("", np.zeros(0, dtype=np.float32))
 
     def check(self, sentence: str, unit: Unit, question: str = "") -> Support:
         """Is the sentence supported by the unit? (see the module docstring)"""
@@ -104,7 +139,8 @@ class SupportChecker:
         if signals.reason:
             return signals
         ok = accepts(signals, self.settings)
-        return replace(signals, ok=ok, reason="" if ok else "not close enough")
+        score = strength(signals, self.settings)
+        return replace(signals, ok=ok, score=score, reason="" if ok else "not close enough")
 
     def signals(self, sentence: str, unit: Unit, question: str = "") -> Support:
         """The facts and negation verdicts (reason set when one fails), else the closeness
@@ -121,11 +157,11 @@ class SupportChecker:
         matrix = self.vectors.of(unit.unit_id, parts)
         if matrix is None or self.vectors.embedder is None:
             return Support(False, reason="no embedder")
-        q = np.asarray(self.vectors.embedder.embed([sentence], "query"), dtype=np.float32)[0]
+        q = self._vector(sentence)
         best, cos, lex = SupportChecker._best(sentence, question, digits(facts), parts, matrix, q)
         if not negation_agrees(sentence, parts, self._closest(parts, matrix), english):
-            return Support(False, best, cos, lex, reason="negation differs")
-        return Support(False, best, cos, lex)
+            return Support(False, best, cos, lex, reason="negation differs", english=english)
+        return Support(False, best, cos, lex, english=english)
 
     @staticmethod
     def _best(
@@ -149,6 +185,16 @@ class SupportChecker:
             if cos + lex > best[0]:  # the window: meaning and words weighed alike
                 best = (cos + lex, window, cos, lex)
         return best[1], best[2], best[3]
+
+    def _vector(self, sentence: str) -> np.ndarray:
+        """The sentence in the query role; kept while it is checked against several sources."""
+        last = self._last  # read once: another thread may replace it
+        if last[0] == sentence:
+            return last[1]
+        embedder = self.vectors.embedder
+        v = np.asarray(embedder.embed([sentence], "query"), dtype=np.float32)[0]  # type: ignore[union-attr]
+        self._last = (sentence, v)
+        return v
 
     def _closest(self, parts: list[str], matrix: np.ndarray) -> Callable[[str], str]:
         """The source sentence closest in meaning to a piece of text."""

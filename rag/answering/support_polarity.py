@@ -9,11 +9,13 @@ among equals the one it covers most). When they share at least half of its words
   shares ("Nederland onderhoudt geen ..." for "... dat Nederland geen ... onderhoudt");
 - a segment without negation may not say what the source segment denies: the words from
   its negation to the next conjunction ("geen testkits" -> "testkits").
-A segment that shares too few words (an English one, or one of a single word) is compared
-with the source sentence closest to it in meaning; a longer Dutch negated segment no source
-segment shows is rejected (a negation nobody can check). Phrases with a negation word that
-deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only") do not count, nor
-does an answer particle ("Nee, ...", "No, ..."); two negations in one segment cancel.
+A segment that shares too few words (an English one, one of a single word, or a negated
+Dutch paraphrase: "het staat dus niet in de Chinanotitie" for "om die reden is dit niet ...
+opgenomen in de China notitie") is compared with the source sentence closest to it in
+meaning: that sentence must be negated exactly when the segment is. Phrases with a negation
+word that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only") do not
+count, nor does an answer particle ("Nee, ...", "No, ..."); two negations in one segment
+cancel.
 """
 
 from __future__ import annotations
@@ -142,15 +144,15 @@ def negation_agrees(
                   for w, n, d, k in pieces]  # fmt: skip
         best = max((s[:2] for s in scored), default=(0.0, 0.0))
         if best[0] < MIN_SHARE:
-            if english or len(mine) < 2:  # too few shared words: the closest in meaning
-                if (negations(closest(seg)) > 0) != negated:
-                    return False  # a negation where that sentence has none, or back
-            elif negated:
-                return False  # a negated claim no source segment shows
+            # too few shared words (English, a single word, a negated paraphrase): the
+            # closest source sentence in meaning must agree
+            if (english or len(mine) < 2 or negated) and (negations(closest(seg)) > 0) != negated:
+                return False  # a negation where that sentence has none, or back
             continue
         tied = [(n, d) for s, c, n, d, _ in scored if (s, c) == best]
         sentences = {k for s, c, _, _, k in scored if (s, c) == best}
-        near = [n and bool(mine & w) for w, n, _, k in pieces if k in sentences]
+        near = [n and any(matches(t, w, english) for t in mine)
+                for w, n, _, k in pieces if k in sentences]  # fmt: skip
         if negated and not any(near):
             return False  # a negation the source sentence does not have
         if not negated and all(n and any(matches(t, d, english) for t in mine) for n, d in tied):
