@@ -169,22 +169,28 @@ def build(gold_path: str, any_neighbour: bool = False) -> tuple[list[dict], froz
 
 
 class Memo:
-    """The embedder with its query vectors kept on disk between calibration runs."""
+    """The embedder with its query vectors, and the passage vectors of the source clauses
+    the negation check compares with, kept on disk between calibration runs."""
 
     def __init__(self, embedder: E5Embedder, path: Path) -> None:
         self.embedder, self.dim, self.path = embedder, embedder.dim, path
-        self.seen = json.loads(self.path.read_text()) if self.path.is_file() else {}
+        self.clause_path = path.with_name("clause_vectors.json")
+        self.seen = {"query": _load(path), "passage": _load(self.clause_path)}
 
     def embed(self, texts: list[str], kind: str):  # noqa: ANN201
-        if kind != "query":
-            return self.embedder.embed(texts, kind)
-        todo = [t for t in texts if t not in self.seen]
-        for t, v in zip(todo, self.embedder.embed(todo, "query"), strict=True):
-            self.seen[t] = [round(float(x), 6) for x in v]
-        return np.array([self.seen[t] for t in texts], dtype=np.float32)
+        seen = self.seen[kind]
+        todo = [t for t in texts if t not in seen]
+        for t, v in zip(todo, self.embedder.embed(todo, kind), strict=True):
+            seen[t] = [round(float(x), 6) for x in v]
+        return np.array([seen[t] for t in texts], dtype=np.float32).reshape(-1, self.dim)
 
     def save(self) -> None:
-        self.path.write_text(json.dumps(self.seen))
+        self.path.write_text(json.dumps(self.seen["query"]))
+        self.clause_path.write_text(json.dumps(self.seen["passage"]))
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def score(pairs: list[dict], checker: SupportChecker) -> list[dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from rag.analysis.sentences import split_sentences
@@ -136,6 +138,54 @@ def test_a_negated_paraphrase_no_segment_shows_must_agree_with_the_closest_sente
     assert not negation_agrees(sentence, parts, lambda _: plain)
 
 
+def test_a_plain_paraphrase_no_segment_shows_must_agree_with_the_closest_sentence(units) -> None:
+    """The rule holds both ways: "dat is mogelijk door de complexe ketens" shares too few
+    words with "Nee, dit is niet mogelijk" to be paired, and says what that sentence, the
+    closest in meaning, denies."""
+    parts = split_sentences(units["v63"].answer)
+    denial = next(p for p in parts if p.startswith("Nee, dit is niet mogelijk"))
+    sentence = "Nee, dat is niet mogelijk door de complexe ketens."
+    assert negation_agrees(sentence, parts, lambda _: denial)
+    assert not negation_agrees(sentence.replace("niet ", ""), parts, lambda _: denial)
+
+
+def test_without_denies_what_follows(units) -> None:
+    """ "zonder pasklaar draaiboek" says again "waarbij nog geen pasklaar draaiboek
+    voorhanden is"; "zonder meer" denies nothing."""
+    assert negations("Bij een nieuwe ziekte zonder pasklaar draaiboek.") == 1
+    assert negations("A disease without a ready plan.") == 1
+    assert negations("Dat kan zonder meer.") == 0
+    parts = split_sentences(units["v4"].answer)
+    pandemic = next(p for p in parts if "pasklaar draaiboek" in p)
+    sentence = (
+        "Bij een nieuwe ziekte zonder pasklaar draaiboek kunnen nieuwe maatregelen nodig zijn."
+    )
+    assert negation_agrees(sentence, parts, lambda _: pandemic)
+    assert not negation_agrees(sentence.replace("zonder", "met een"), parts, lambda _: pandemic)
+
+
+def test_the_clause_closest_in_meaning_decides_when_the_closest_sentence_is_negated(
+    docs,
+) -> None:
+    """ "only a throwaway phone" shares no word with the source, and its closest sentence
+    ("... geen computer meegenomen, in China niet van de provinciale e-mail gebruik gemaakt
+    en alleen een wegwerptelefoon ...") is negated: its clause about the phone denies
+    nothing, so an affirmative segment agrees with it, and a negated one does not."""
+    parts = split_sentences(unit(docs, "000_ba7fe8d28f285051", "v3.2").answer)
+    negated = next(p for p in parts if "geen computer" in p)
+
+    def nearest(text: str, clauses: Sequence[str]) -> int:
+        return next(i for i, c in enumerate(clauses) if "wegwerp" in c)
+
+    sentence = "Yes, a security briefing; staff took no computers and only a throwaway phone."
+    assert negation_agrees(sentence, parts, lambda _: negated, True, nearest)
+    assert not negation_agrees(sentence, parts, lambda _: negated, True)  # the whole sentence
+    denial = "Yes, a security briefing; staff took no computers and not a throwaway phone."
+    assert not negation_agrees(denial, parts, lambda _: negated, True, nearest)
+    flipped = "Yes, a security briefing; staff took computers and only a throwaway phone."
+    assert not negation_agrees(flipped, parts, lambda _: negated, True, nearest)
+
+
 def test_an_english_sentence_has_its_own_bar() -> None:
     """Cross-lingual cosines are lower and few English words can be found in Dutch."""
     for s in (PER_SOURCE, WITH_ATTRIBUTION):
@@ -220,6 +270,17 @@ def test_a_negated_paraphrase_is_checked_against_the_closest_sentence(units, che
     said = checker.check("Het staat dus niet in de Chinanotitie.", v39)
     assert said.reason != "negation differs"
     assert checker.check("De import telt niet mee.", v39).reason == "negation differs"
+
+
+@pytest.mark.slow
+def test_an_english_clause_is_checked_against_the_closest_source_clause(docs, checker) -> None:
+    """e5 picks the clause of the negated source sentence that the English clause says again
+    ("alleen een wegwerptelefoon"), so the faithful sentence passes the negation check."""
+    v32 = unit(docs, "000_ba7fe8d28f285051", "v3.2")
+    sentence = "Staff took no computers and only a throwaway phone."
+    assert checker.check(sentence, v32).reason != "negation differs"
+    flipped = checker.check("Staff took computers and only a throwaway phone.", v32)
+    assert flipped.reason == "negation differs"
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ markers, not a claim of the source it cites.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -56,6 +56,7 @@ class SupportSettings:
 # checked, `attributed`): each chosen on fold A of eval/calibration_support.py.
 PER_SOURCE = SupportSettings()
 WITH_ATTRIBUTION = SupportSettings(1.435, 1.0, 1.305, 0.02)
+CLAUSE_CACHE = 4096  # source clauses whose vectors the negation check keeps
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class SupportChecker:
         self.vocabulary = vocabulary  # the corpus's words (folded): not garbled
         self.docs = docs or {}  # document headers: members, title, kenmerk (facts)
         self._last: tuple[str, np.ndarray] = ("", np.zeros(0, dtype=np.float32))
+        self._clauses: dict[str, np.ndarray] = {}  # passage vectors of source clauses
 
     def check(self, sentence: str, unit: Unit, question: str = "") -> Support:
         """Is the sentence supported by the unit? (see the module docstring)"""
@@ -159,7 +161,8 @@ class SupportChecker:
             return Support(False, reason="no embedder")
         q = self._vector(sentence)
         best, cos, lex = SupportChecker._best(sentence, question, digits(facts), parts, matrix, q)
-        if not negation_agrees(sentence, parts, self._closest(parts, matrix), english):
+        closest = self._closest(parts, matrix)
+        if not negation_agrees(sentence, parts, closest, english, self._nearest):
             return Support(False, best, cos, lex, reason="negation differs", english=english)
         return Support(False, best, cos, lex, english=english)
 
@@ -205,3 +208,18 @@ class SupportChecker:
             return parts[int(np.argmax(matrix @ v))]
 
         return closest
+
+    def _nearest(self, text: str, candidates: Sequence[str]) -> int:
+        """Which candidate (a clause of a source sentence, in the passage role) is closest
+        in meaning to the text (in the query role)."""
+        embedder = self.vectors.embedder
+        v = np.asarray(embedder.embed([text], "query"), dtype=np.float32)[0]  # type: ignore[union-attr]
+        if len(self._clauses) > CLAUSE_CACHE:
+            self._clauses = {}  # bounded: a long-running assistant sees many units
+        clauses = self._clauses  # read once: another thread may replace it
+        todo = [c for c in candidates if c not in clauses]
+        if todo:
+            rows = embedder.embed(todo, "passage")  # type: ignore[union-attr]
+            clauses.update(zip(todo, np.asarray(rows, dtype=np.float32), strict=True))
+        m = np.stack([clauses[c] for c in candidates])
+        return int(np.argmax(m @ v))

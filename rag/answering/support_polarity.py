@@ -9,19 +9,25 @@ among equals the one it covers most). When they share at least half of its words
   shares ("Nederland onderhoudt geen ..." for "... dat Nederland geen ... onderhoudt");
 - a segment without negation may not say what the source segment denies: the words from
   its negation to the next conjunction ("geen testkits" -> "testkits").
-A segment that shares too few words (an English one, one of a single word, or a negated
-Dutch paraphrase: "het staat dus niet in de Chinanotitie" for "om die reden is dit niet ...
-opgenomen in de China notitie") is compared with the source sentence closest to it in
-meaning: that sentence must be negated exactly when the segment is. Phrases with a negation
-word that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only") do not
-count, nor does an answer particle ("Nee, ...", "No, ..."); two negations in one segment
-cancel.
+A segment that shares too few words (an English one, one of a single word, a paraphrase:
+"het staat dus niet in de Chinanotitie" for "om die reden is dit niet ... opgenomen in de
+China notitie") is compared with the source sentence closest to it in meaning: that sentence
+must be negated exactly when the segment is, whichever way the segment leans ("dat is
+mogelijk door de complexe ketens" closest to "Nee, dit is niet mogelijk" says what the
+source denies). When that sentence is negated, its clause closest in meaning decides (the
+sentence cut as a written one is): "only a throwaway phone" is closest to "... geen computer
+meegenomen, in China niet van de provinciale e-mail gebruik gemaakt en alleen een
+wegwerptelefoon ...", whose last clause denies nothing. "zonder"/"without" deny what follows
+as "geen" does ("zonder pasklaar draaiboek" = "nog geen pasklaar draaiboek"). Phrases with a
+negation word that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only",
+"zonder meer") do not count, nor does an answer particle ("Nee, ...", "No, ..."); two
+negations in one segment cancel.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rag.analysis.query import ENGLISH_STOPWORDS
 from rag.analysis.terms import Analyzer, fold
@@ -29,12 +35,13 @@ from rag.answering.support_facts import EN_NL, PARTICLE
 
 NEGATION = re.compile(
     r"\b(niet|geen|nooit|niets|niemand|noch|nergens|not|no|never|none|nothing|nobody|nor|"
-    r"neither|cannot)\b(?!-\w)|n't\b",
+    r"neither|cannot|zonder|without)\b(?!-\w)|n't\b",
     re.IGNORECASE,
 )
 NOT_DENIAL = re.compile(
     r"\b(niet|geen|not|no)\s+(meer|minder|langer|later|eerder|alleen|slechts|enkel|more|less|"
-    r"longer|later|earlier|only|merely)\s+(dan|than|maar|but)?|\bnot only\b|\bniet alleen\b",
+    r"longer|later|earlier|only|merely)\s+(dan|than|maar|but)?|\bnot only\b|\bniet alleen\b"
+    r"|\bzonder (meer|twijfel)\b|\bwithout (a )?doubt\b",
     re.IGNORECASE,
 )
 SEGMENT = re.compile(  # lowercase conjunctions only; a comma between digits is a decimal
@@ -126,12 +133,25 @@ def denied(piece: str) -> set[str]:
     return out
 
 
+def clauses(text: str) -> list[tuple[str, bool]]:
+    """The text cut as a written sentence is (segments, and at every "en"/"and"), each clause
+    with content words and whether it is negated."""
+    cut = AND.sub(" ; ", PARTICLE.sub("", text))
+    return [(c, neg) for c, neg in segments(text, cut) if terms(c, False)]
+
+
 def negation_agrees(
-    sentence: str, passages: list[str], closest: Callable[[str], str], english: bool = False
+    sentence: str,
+    passages: list[str],
+    closest: Callable[[str], str],
+    english: bool = False,
+    nearest: Callable[[str, Sequence[str]], int] | None = None,
 ) -> bool:
     """Does each segment of the sentence have the negation of the source segment it says
     again (module docstring)? passages: the source's sentences; closest: the source sentence
-    closest in meaning to a segment (an English one) whose words no source segment shares."""
+    closest in meaning to a segment (an English one) whose words no source segment shares;
+    nearest: which of some texts is closest in meaning to it (to pick the clause of a negated
+    sentence; without it the whole sentence decides)."""
     pieces = [
         (source_words(s, english), neg, denied(s) if neg else set(), k)
         for k, p in enumerate(passages) for s, neg in segments(p)
@@ -144,9 +164,9 @@ def negation_agrees(
                   for w, n, d, k in pieces]  # fmt: skip
         best = max((s[:2] for s in scored), default=(0.0, 0.0))
         if best[0] < MIN_SHARE:
-            # too few shared words (English, a single word, a negated paraphrase): the
-            # closest source sentence in meaning must agree
-            if (english or len(mine) < 2 or negated) and (negations(closest(seg)) > 0) != negated:
+            # too few shared words (English, a single word, a paraphrase): the closest
+            # source sentence in meaning must agree, whichever way the segment leans
+            if _denies(seg, closest, nearest) != negated:
                 return False  # a negation where that sentence has none, or back
             continue
         tied = [(n, d) for s, c, n, d, _ in scored if (s, c) == best]
@@ -158,6 +178,20 @@ def negation_agrees(
         if not negated and all(n and any(matches(t, d, english) for t in mine) for n, d in tied):
             return False  # says what the source denies
     return True
+
+
+def _denies(
+    seg: str, closest: Callable[[str], str], nearest: Callable[[str, Sequence[str]], int] | None
+) -> bool:
+    """Is the source text closest in meaning to the segment negated: its closest sentence,
+    or, when that is negated, the clause of it closest in meaning (module docstring)."""
+    sentence = closest(seg)
+    if negations(sentence) == 0 or nearest is None:
+        return negations(sentence) > 0
+    parts = clauses(sentence)
+    if len(parts) < 2:
+        return negations(sentence) > 0
+    return parts[nearest(seg, [c for c, _ in parts])][1]
 
 
 def _covered(words: set[str], mine: set[str]) -> float:
