@@ -22,9 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.answering.choose import SentenceVectors, sentence_scores  # noqa: E402
 from rag.answering.notes import notes_text, sentence_notes  # noqa: E402
+from rag.answering.quote import Evidence  # noqa: E402
 from rag.answering.side import open_query_side  # noqa: E402
 from rag.evaluation.gold import load_gold  # noqa: E402
+from rag.index.lexical import unit_text  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from rag.types import Query, Unit  # noqa: E402
 
 
 def fold(item_id: str) -> str:
@@ -38,11 +41,12 @@ def main() -> None:
     parser.add_argument("--gold", default="eval/dev.jsonl")
     parser.add_argument("--out", required=True)
     parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--cache", default=str(CACHE), help="sentence vectors of earlier runs")
     args = parser.parse_args()
     settings = Settings().override("index", dir=args.index).override("embedder", threads=1)
     side = open_query_side(settings, "hybrid")
     answerer = side.answerer
-    vectors = load_vectors(SentenceVectors(side.embedder), CACHE)
+    vectors = load_vectors(SentenceVectors(side.embedder), Path(args.cache))
     asked = dict(zip(side.index.question_ids, side.index.question_vectors, strict=True))
     out = []
     for item in load_gold(args.gold):
@@ -55,6 +59,7 @@ def main() -> None:
             notes = {p: notes_text(list(n)) for p, n in sentence_notes(unit, sentences).items()}
             rows.append({
                 "unit_id": hit.unit.unit_id, "quote_unit": unit.unit_id, "doc": hit.unit.doc,
+                "kind": unit.kind, "quote_doc": unit.doc,
                 "vraag": list(hit.unit.vraag) if hit.unit.vraag else None,
                 "match": item.matches(hit.unit.doc, hit.unit.vraag),
                 "coverage": answerer.relevance(query, hit),
@@ -64,15 +69,30 @@ def main() -> None:
                 "sentences": sentences, "cosine": [round(float(c), 5) for c in cosine],
                 "lexical": [round(float(x), 5) for x in lexical],
                 "notes": {str(p): text for p, text in notes.items()},
+                "terms": term_evidence(answerer.evidence, query, hit.unit),
             })  # fmt: skip
         out.append({
             "id": item.id, "fold": fold(item.id), "question": item.question,
             "answerable": item.answerable, "must_mention": [list(g) for g in item.must_mention],
-            "hits": rows,
+            "lang": query.lang, "names": sorted(query.names), "hits": rows,
         })  # fmt: skip
         print(item.id, file=sys.stderr, end=" ", flush=True)
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
-    save_vectors(vectors, CACHE)
+    save_vectors(vectors, Path(args.cache))
+
+
+def term_evidence(evidence: Evidence, query: Query, unit: Unit) -> list[list]:
+    """Per evidence term of the question: [term, idf, in the unit (BM25 postings), inside a
+    longer word of the unit (a compound part: "kamp" in "heropvoedingskampen")]."""
+    row = evidence.row.get(unit.unit_id)
+    words = set(evidence.analyzer.tokens(unit_text(unit)))
+    out = []
+    for term in sorted(evidence.query_terms(query)):
+        rows = evidence.lexical.rows_with(term)
+        have = row is not None and bool(np.isin(row, rows))
+        part = len(term) >= 4 and any(term in w for w in words if w != term)
+        out.append([term, round(evidence.idf(term), 4), have, part])
+    return out
 
 
 # unit id -> its sentence vectors

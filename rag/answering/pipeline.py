@@ -21,16 +21,17 @@ from rag.analysis.query import MAX_QUESTION, analyse
 from rag.analysis.sentences import split_sentences
 from rag.analysis.terms import Analyzer
 from rag.answering.address import address, province_of
-from rag.answering.choose import ChoiceSettings, SentenceVectors, choose
+from rag.answering.choose import ChoiceSettings, SentenceVectors, choose, sentence_scores
+from rag.answering.choose_ack import hollow_last, only_acknowledges
 from rag.answering.cite import Cited, Ledger, OnSources, Sources, quotable_text
 from rag.answering.corpus import Corpus
-from rag.answering.gate import GateSettings, dense_of, follow_up, passes, strength
+from rag.answering.gate import GateSettings, also_cite, dense_of, follow_up, passes, strength
 from rag.answering.llm import LocalLLM
 from rag.answering.notes import notes_text, quoted_notes
 from rag.answering.prompts import Prompts, build_prompt
 from rag.answering.quote import Evidence, Quote, best_sentences
 from rag.answering.stream import Emitter, OnText
-from rag.answering.support import Support, SupportChecker
+from rag.answering.support import WITH_ATTRIBUTION, Support, SupportChecker
 from rag.answering.verify import support as literal_support
 from rag.answering.write import verified_pieces
 from rag.embedders.base import Embedder
@@ -40,11 +41,7 @@ from rag.settings import Settings
 from rag.types import ANSWER_MODES, Answer, DocMeta, Filters, Hit, Query, Retriever, Unit
 
 POINTER_WORDS = 25  # an answer this short that points elsewhere is quoted from there
-
-# a second source is quoted only when its own evidence (gate.strength) is at least the
-# first's: chosen on fold A of eval/dev.jsonl from 0.9, 0.95, 1.0 and never (eval/RESULTS.md)
-SECOND_SOURCE = 1.0
-MAX_SOURCES = 3
+MAX_SOURCES = 3  # units quoted at most (a further one only on its own evidence: gate.also_cite)
 
 
 class AnswerPipeline:
@@ -120,10 +117,11 @@ class AnswerPipeline:
         hits = self.retriever.search(query, k=k, mode=self.settings.retrieval.mode, filters=filters)
         timings["retrieve"] = time.perf_counter() - start
         # the hits that pass the gate, strongest first (it picks the answering unit better
-        # than the fused rank: eval/RESULTS.md)
+        # than the fused rank: eval/RESULTS.md), a hollow answer last (choose_ack.py)
         strong = sorted(
             (h for h in hits if self.passes(query, h)), key=lambda h: -self.strength(query, h)
         )
+        strong = hollow_last(strong, self._sentences, query.text)
         pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
         if pieces and mode == "generate":
@@ -159,7 +157,11 @@ class AnswerPipeline:
 
     def passes(self, query: Query, hit: Hit) -> bool:
         """True when the hit is evidence that the corpus answers the question (gate.py)."""
-        return passes(self.relevance(query, hit), dense_of(hit), self._asked(query, hit), self.gate)
+        coverage, asked = self.relevance(query, hit), self._asked(query, hit)
+        return passes(coverage, dense_of(hit), asked, self.gate, query.lang)
+
+    def _sentences(self, hit: Hit) -> list[str]:
+        return split_sentences(quotable_text(self.quote_unit(hit.unit)))
 
     def strength(self, query: Query, hit: Hit) -> float:
         """The hit's evidence as one number (to compare hits that pass)."""
@@ -220,7 +222,9 @@ class AnswerPipeline:
         if self.embedder is not None:
             if self.checker is None:
                 words = self.corpus.vocabulary()
-                self.checker = SupportChecker(self.vectors, vocabulary=words, docs=self.docs)
+                self.checker = SupportChecker(
+                    self.vectors, WITH_ATTRIBUTION, vocabulary=words, docs=self.docs
+                )
             return self.checker.check(text, unit, question)
         if literal_support(text, unit.answer or unit.text, question) < self.threshold:
             return Support(False, reason="literal check")
@@ -231,12 +235,21 @@ class AnswerPipeline:
         return analyse(text, self.analyzer)
 
     def _quote(self, query: Query, hits: list[Hit], emit: Emitter, sources: Sources) -> list[Cited]:
-        """Quote the first hit that passed the gate; a second or third unit only when its
-        own evidence is about as strong (SECOND_SOURCE of the first's)."""
-        first = self.strength(query, hits[0])
-        chosen = [hits[0]] + [
-            h for h in hits[1:] if self.strength(query, h) >= SECOND_SOURCE * first
-        ][: MAX_SOURCES - 1]
+        """Quote the first hit that passed the gate; a second or third unit only when it
+        answers on its own evidence (gate.also_cite)."""
+        top = self.quote_unit(hits[0].unit)
+
+        def best(unit: Unit) -> float:  # its sentences' best cosine (embedded once, cached)
+            cosine = sentence_scores(self.evidence, self.vectors, query, unit)[1]
+            return float(cosine.max()) if cosine.size else 0.0
+
+        def also(hit: Hit) -> bool:
+            if only_acknowledges(self._sentences(hit), query.text):
+                return False  # answers nothing (choose_ack.py)
+            powers = (self.strength(query, hits[0]), self.strength(query, hit))
+            return also_cite(top, self.quote_unit(hit.unit), powers, best, self.gate)
+
+        chosen = [hits[0]] + [h for h in hits[1:] if also(h)][: MAX_SOURCES - 1]
         units = {}  # the quote units, each once, only those with a sentence to quote
         for hit in chosen:
             unit = self.quote_unit(hit.unit)

@@ -10,7 +10,7 @@ from rag.analysis.sentences import split_sentences
 from rag.answering.cite import Cited, Sources, join_positions, quotable_text, repeats
 from rag.answering.llm import LocalLLM
 from rag.answering.stream import Emitter, sentences, timed
-from rag.answering.support import Support
+from rag.answering.support import Support, attributed
 from rag.types import Unit
 
 MAX_FAILED = 2  # consecutive unsupported sentences before generation is abandoned
@@ -50,6 +50,11 @@ def verified_pieces(
             for n in cites
         ] if len(sentence.text) >= 12 else []  # fmt: skip
         backed = [(h, b) for h, b in backed if b.ok]  # a marker whose source fails drops
+        if backed:  # a marker another prompt source beats is a mix-up: it drops too
+            rivals = [pipe.support(sentence.text, s.unit, question)
+                      for n, s in built.sources.items() if n not in cites]  # fmt: skip
+            keep = attributed([b for _, b in backed], rivals)
+            backed = [hb for hb, k in zip(backed, keep, strict=True) if k]
         failed = 0 if backed else failed + 1
         if failed >= MAX_FAILED:
             break
