@@ -14,7 +14,7 @@ from rag.answering.side import open_query_side
 from rag.settings import Settings
 
 LONG = [
-    "Ja, het kabinet is bekend met het artikel.",
+    "Ja, dat is het geval.",  # ("Ja, het kabinet is bekend met ...": test_quote_acknowledgement)
     "Het kabinet heeft in 2019 een pakket maatregelen aangekondigd voor de telecomsector en "
     "de netwerken van operators die in Nederland actief zijn.",
     "Daarnaast worden nadere eisen gesteld aan de beveiliging van de netwerken van alle "

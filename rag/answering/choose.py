@@ -6,11 +6,13 @@ overlap with the question's terms, rag/answering/quote.py). Sentences that carry
 question asks for (a number or date for "hoeveel"/"wanneer", a name of the question) gain;
 a sentence with a footnote gains when the question asks where something is written
 ("In welk Kamerstuk ..."); an opening sentence that answers a yes/no question directly
-("Ja", "Nee, ...", "Het kabinet heeft ...") is kept. A short answer is quoted whole; a long
-one keeps its best sentence and the sentences close to it while they fit a word budget, shown
-in document order. The answer adds the footnotes of the quoted sentences (the Kamerstuk they
-cite, rag/answering/notes.py). Sentence vectors are computed for the few candidate units at
-query time and cached per unit in memory.
+("Ja", "Nee, ...", "Het kabinet heeft ...") is kept. A sentence that only acknowledges knowing
+the article a Kamervraag is about ("Ja, het kabinet is bekend met het artikel.") is never
+quoted unless the question asks exactly that: it answers nothing else. A short answer is
+quoted whole; a long one keeps its best sentence and the sentences close to it while they fit
+a word budget, shown in document order. The answer adds the footnotes of the quoted
+sentences (the Kamerstuk they cite, rag/answering/notes.py). Sentence vectors are computed for
+the few candidate units at query time and cached per unit in memory.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.analysis.sentences import split_sentences
+from rag.answering.choose_ack import acknowledgement
 from rag.answering.cite import quotable_text
 from rag.answering.notes import sentence_notes
 from rag.answering.quote import Evidence, Quote
@@ -131,6 +134,7 @@ def pick(
     usable = [i for i, text in enumerate(sentences) if len(text) > 3]
     if not usable:
         return []
+    usable = [i for i in usable if not acknowledgement(sentences[i], question)] or usable
     words = [len(WORDS.findall(text)) for text in sentences]
     if sum(words[i] for i in usable) <= s.budget:  # a short answer: quote it whole
         return usable
