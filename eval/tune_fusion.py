@@ -1,15 +1,15 @@
 """Grid-search the hybrid fusion settings on the development gold set by MRR@10.
 
-    .venv/bin/python eval/tune_fusion.py [--gold eval/dev.jsonl] [--index DIR] [--json]
+    .venv/bin/python eval/tune_fusion.py [--gold eval/dev.jsonl] [--index DIR] [--settings F]
     .venv/bin/python eval/tune_fusion.py --qa-csv ../shared/data/kamervragen-qa-2033.csv
 
 
 Each question is searched once per side (BM25 and dense, 50 candidates each); only the
 fusion is repeated per grid point, so the whole grid takes seconds. Only answerable items
-count. The grid is small on purpose (fusion type, rrf_k, one weight ratio) so that the
-choice cannot fit individual questions. The dense weight is chosen per question language on
-fold A of the gold set (rag.evaluation.gold.fold_of) and reported on fold B. Writes the
-result to eval/fusion_tuning.json.
+count. The grid is small on purpose (fusion type, rrf_k, normalisation, one weight ratio)
+so that the choice cannot fit individual questions. The dense weight is chosen per question
+language on fold A of the gold set (rag.evaluation.gold.fold_of), for the normalisation of
+the settings, and reported on fold B. Writes the result to eval/fusion_tuning.json.
 
 With --qa-csv the same grid runs on the 2,033-pair benchmark (its own index, built by
 `rag eval --qa-csv` when missing), a set the choice was not made on: it checks that the
@@ -35,21 +35,28 @@ from rag.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 RRF_KS = (5, 10, 20, 40, 60, 100)
-RATIOS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0)  # dense weight per bm25 weight
+# dense weight per bm25 weight
+RATIOS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)
 DEPTH = 10
-POINT_KEYS = ("fusion", "rrf_k", "bm25_weight", "dense_weight")
+POINT_KEYS = ("fusion", "rrf_k", "normalise", "bm25_weight", "dense_weight")
+NORMALISE = Settings().retrieval.normalise  # the per-language weights are chosen for this one
 
 Sides = tuple[dict[str, list[int]], dict[str, np.ndarray]]
 
 
 def grid() -> list[dict]:
-    """Every fusion setting tried: RRF over (rrf_k, ratio) and weighted over ratio."""
+    """Every fusion setting tried: RRF over (rrf_k, ratio), weighted over (normalisation,
+    ratio)."""
     points = [
         {"fusion": "rrf", "rrf_k": k, "bm25_weight": 1.0, "dense_weight": r}
         for k in RRF_KS
         for r in RATIOS
     ]
-    points += [{"fusion": "weighted", "bm25_weight": 1.0, "dense_weight": r} for r in RATIOS]
+    points += [
+        {"fusion": "weighted", "normalise": over, "bm25_weight": 1.0, "dense_weight": r}
+        for over in ("union", "own")
+        for r in RATIOS
+    ]
     return points
 
 
@@ -70,7 +77,7 @@ def fuse(point: dict, sides: Sides) -> list[int]:
     if point["fusion"] == "rrf":
         fused = rrf(rankings, weights, point["rrf_k"])
     else:
-        fused = weighted(rankings, scores, weights)
+        fused = weighted(rankings, scores, weights, point.get("normalise", "own"))
     return [row for row, s in sorted(fused.items(), key=lambda x: (-x[1], x[0])) if s > 0]
 
 
@@ -116,7 +123,8 @@ def by_language(
         rows = [i for i, x in enumerate(langs) if x == lang]
         best = None
         for ratio in RATIOS:
-            point = {"fusion": "weighted", "bm25_weight": 1.0, "dense_weight": ratio}
+            point = {"fusion": "weighted", "normalise": NORMALISE, "bm25_weight": 1.0,
+                     "dense_weight": ratio}  # fmt: skip
             fused = [fuse(point, all_sides[i]) for i in rows]
             got = metrics(first_ranks(fused, [matches[i] for i in rows]))
             if best is None or (got["mrr@10"] or 0) > (best["mrr@10"] or 0):
@@ -136,7 +144,8 @@ def two_fold(
     def measured(rows: list[int]) -> dict:
         ranked = []
         for i in rows:
-            point = {"fusion": "weighted", "bm25_weight": 1.0, "dense_weight": weight[langs[i]]}
+            point = {"fusion": "weighted", "normalise": NORMALISE, "bm25_weight": 1.0,
+                     "dense_weight": weight[langs[i]]}  # fmt: skip
             ranked.append(fuse(point, all_sides[i]))
         return metrics(first_ranks(ranked, [matches[i] for i in rows]))
 
@@ -151,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", default=str(HERE / "dev.jsonl"))
     parser.add_argument("--index", help="index folder (default: ./index)")
+    parser.add_argument("--settings", help="TOML settings file (e.g. one embedder thread)")
     parser.add_argument("--qa-csv", help="run the grid on this 2,033-pair CSV instead")
     parser.add_argument(
         "--out",
@@ -159,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
-    settings = Settings().override("index", dir=args.index)
+    settings = Settings.load(args.settings).override("index", dir=args.index)
     if args.qa_csv:
         retriever, questions, matches = qa_questions(Path(args.qa_csv), settings, args.index)
         folds, langs = ["B"] * len(questions), [detect(q) for q in questions]

@@ -63,10 +63,13 @@ class RetrievalSettings:
     # reported on fold B and the 2,033-pair set (eval/RESULTS.md): min-max normalised scores,
     # weighted. BM25 reads Dutch only, so an English question leans on the dense side more.
     fusion: str = "weighted"  # weighted | rrf
+    # weighted: min-max over the union of both sides' candidates, each with its real score
+    # on both sides ("union"), or over each side's own candidates ("own")
+    normalise: str = "union"
     rrf_k: int = 20  # used by fusion = "rrf" only
     bm25_weight: float = 1.0
-    dense_weight: float = 2.0  # Dutch questions
-    dense_weight_en: float = 4.0  # English questions
+    dense_weight: float = 2.5  # Dutch questions
+    dense_weight_en: float = 3.0  # English questions
     candidates: int = 50  # per side, before fusion
 
 

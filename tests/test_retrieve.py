@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -48,6 +49,21 @@ def test_weighted_fusion_normalises_each_side() -> None:
     assert fused == pytest.approx({0: 1.0, 1: 1.0, 2: 0.5})
 
 
+def test_union_fusion_scores_every_candidate_on_both_sides() -> None:
+    scores = {"bm25": np.array([10.0, 0, 5, 0]), "dense": np.array([0.1, 0.9, 0.5, -1.0])}
+    rankings = {"bm25": [0, 2], "dense": [1, 2]}
+    fused = weighted(rankings, scores, {"bm25": 1, "dense": 2}, over="union")
+    # union {0, 1, 2}: bm25 10/0/5 -> 1/0/0.5; dense 0.1/0.9/0.5 -> 0/1/0.5 (x2)
+    assert fused == pytest.approx({0: 1.0, 1: 2.0, 2: 1.5})
+    own = weighted(rankings, scores, {"bm25": 1, "dense": 2})
+    assert own[2] == 0.0  # own: unit 2 is the worst of both sides' own lists, 0 on each
+    # a unit without passages (-1) counts as the dense side's lowest, not below it
+    fused = weighted({"bm25": [0, 3], "dense": [1]}, scores, {"bm25": 1, "dense": 1}, "union")
+    assert fused == pytest.approx({0: 1.0, 1: 1.0, 3: 0.0})
+    with pytest.raises(RagError, match="retrieval.normalise"):
+        weighted(rankings, scores, {"bm25": 1, "dense": 1}, over="z")
+
+
 def test_top_rows_orders_by_score_then_row() -> None:
     assert top_rows(np.array([0.0, 2.0, 1.0, 2.0, -1.0]), 10) == [1, 3, 2]
     assert top_rows(np.array([0.0, 2.0, 1.0]), 10, positive=False) == [1, 2, 0]
@@ -77,23 +93,26 @@ def test_rrf_hybrid_scores_are_the_fusion_of_the_side_ranks(retriever) -> None:
 
 def test_default_hybrid_is_the_weighted_sum_of_normalised_side_scores(retriever) -> None:
     s = retriever.settings
-    assert s.fusion == "weighted"
+    assert (s.fusion, s.normalise) == ("weighted", "union")
     query = "testkits van BGI Group"
     rankings, scores = retriever.rankings(query, ("bm25", "dense"), s.candidates)
+    union = sorted(set(rankings["bm25"]) | set(rankings["dense"]))
+    assert len(union) > max(len(rows) for rows in rankings.values())  # the sides disagree
     span = {}
-    for side, rows in rankings.items():
-        values = scores[side][rows]
+    for side in rankings:
+        values = scores[side][union]  # every candidate's real score on this side
         span[side] = (float(values.min()), float(values.max() - values.min()))
     weight = {"bm25": s.bm25_weight, "dense": s.dense_weight}
     hits = retriever.search(query, k=5)
-    for h in hits:
+    for h in hits:  # a side's term counts even when that side did not propose the unit
         want = sum(
             weight[side] * (h.scores[side] - span[side][0]) / span[side][1]
             for side in ("bm25", "dense")
-            if h.scores[f"{side}_rank"]
         )
         assert h.score == pytest.approx(want, abs=1e-4)
     assert "BGI" in hits[0].unit.text
+    own = HybridRetriever(retriever.index, retriever.embedder, replace(s, normalise="own"))
+    assert [h.score for h in own.search(query, k=5)] != [h.score for h in hits]
 
 
 def test_bm25_words_and_dense_scores_are_real(retriever, index) -> None:

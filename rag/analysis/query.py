@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.analysis.lang import detect
+from rag.analysis.scaffold import strip_scaffold
 from rag.analysis.terms import Analyzer, fold
 from rag.types import Query
 
@@ -20,16 +21,22 @@ WORDS = re.compile(r"\w\w+")
 MAX_QUESTION = 2000  # characters a user may type (an earlier question read with it not counted)
 
 
+def search_text(text: str, context: str = "") -> str:
+    """What retrieval reads of a question: the question (after context, an earlier question
+    it is read with), without the formulas of a written Kamervraag (rag/analysis/scaffold.py)."""
+    return strip_scaffold(f"{context}\n{text}" if context else text)
+
+
 def analyse(text: str, analyzer: Analyzer, context: str = "") -> Query:
     """The Query for a question (read together with context, an earlier question, if given)."""
-    search_text = f"{context}\n{text}" if context else text
-    words = [w for w in WORDS.findall(search_text) if fold(w) not in ENGLISH_STOPWORDS]
-    names = {t for w in NAME_LIKE.findall(search_text) for t in analyzer.tokens(w)}
+    searched = search_text(text, context)
+    words = [w for w in WORDS.findall(searched) if fold(w) not in ENGLISH_STOPWORDS]
+    names = {t for w in NAME_LIKE.findall(searched) for t in analyzer.tokens(w)}
     return Query(
         text=text,
         lang=detect(text),
-        search_text=search_text,
-        terms=tuple(analyzer.tokens(search_text)),
+        search_text=searched,
+        terms=tuple(analyzer.tokens(searched)),
         evidence_terms=frozenset(analyzer.tokens(" ".join(words))),
         names=frozenset(names),
         context=context,

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.analysis.query import analyse
+from rag.analysis.query import analyse, search_text
 from rag.analysis.terms import Analyzer
 from rag.answering.llm import ModelCache
 from rag.answering.open import build_answerer
@@ -79,7 +79,7 @@ def open_query_side(
     if embedder is None and mode != "bm25":
         embedder = query_embedder(index, settings.embedder)
     if embedder is not None and prefetch:  # evaluation: its questions embedded in batches
-        embedder = PrefetchedQueries(embedder, prefetch)
+        embedder = PrefetchedQueries(embedder, [search_text(q) for q in prefetch])
     retriever = HybridRetriever(index, embedder, settings.retrieval)
 
     def answerer() -> AnswerPipeline:

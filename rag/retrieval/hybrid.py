@@ -3,7 +3,11 @@
 Both sides rank UNITS: BM25 scores each unit's text; the dense side scores passages and a
 unit takes the best of its passages. The fused ranking is reciprocal rank fusion
 (``w / (rrf_k + rank)`` summed over the sides) or, with ``fusion = "weighted"``, a weighted
-sum of min-max normalised scores. Filters are applied before either side cuts its
+sum of min-max normalised scores. By default (``normalise = "union"``) every unit either side
+proposed is scored on both sides (a BM25 candidate gets its real cosine, a dense candidate
+its real BM25 score, 0 when it has none of the terms) and each side is normalised over that
+union: a unit's share no longer depends on where the other side's candidate list happened
+to end. Filters are applied before either side cuts its
 candidates, so a filtered search still returns k hits when k units pass the filter.
 """
 
@@ -36,19 +40,33 @@ def rrf(rankings: dict[str, Sequence[int]], weights: dict[str, float], k: int) -
     return fused
 
 
+NORMALISE = ("union", "own")
+NO_PASSAGE = -1.0  # the dense score of a unit without passages (rag.retrieval.sparse)
+
+
 def weighted(
-    rankings: dict[str, Sequence[int]], scores: dict[str, np.ndarray], weights: dict[str, float]
+    rankings: dict[str, Sequence[int]],
+    scores: dict[str, np.ndarray],
+    weights: dict[str, float],
+    over: str = "own",
 ) -> dict[int, float]:
-    """Weighted sum of scores min-max normalised over each side's candidates."""
-    fused: dict[int, float] = {}
-    for side, rows in rankings.items():
-        if not len(rows):
-            continue
-        values = scores[side][list(rows)]
+    """Weighted sum of min-max normalised scores: over each side's own candidates ("own": a
+    unit adds nothing for a side that did not propose it) or over the union of both sides'
+    candidates, every unit with its real score on each side ("union")."""
+    if over not in NORMALISE:
+        raise RagError(f"unknown normalisation {over!r}; set retrieval.normalise to union or own")
+    union = sorted({row for rows in rankings.values() for row in rows})
+    fused: dict[int, float] = dict.fromkeys(union, 0.0) if over == "union" else {}
+    for side, own in rankings.items():
+        rows = union if over == "union" else list(own)
+        if not len(own):
+            continue  # a side without candidates has nothing to say about any unit
+        values = np.asarray(scores[side][rows], dtype=np.float64)
+        real = values[values > NO_PASSAGE]
+        values = np.maximum(values, real.min() if len(real) else 0.0)  # no passage: lowest
         low, span = float(values.min()), float(values.max() - values.min()) or 1.0
         for row, value in zip(rows, values, strict=True):
-            norm = (float(value) - low) / span
-            fused[row] = fused.get(row, 0.0) + weights[side] * norm
+            fused[row] = fused.get(row, 0.0) + weights[side] * (float(value) - low) / span
     return fused
 
 
@@ -186,7 +204,7 @@ class HybridRetriever:
             dense = s.dense_weight_en if lang == "en" else s.dense_weight
             weights = {"bm25": s.bm25_weight, "dense": dense}
             if s.fusion == "weighted":
-                fused = weighted(rankings, scores, weights)
+                fused = weighted(rankings, scores, weights, s.normalise)
             elif s.fusion == "rrf":
                 fused = rrf(rankings, weights, s.rrf_k)
             else:
