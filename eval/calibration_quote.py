@@ -37,6 +37,7 @@ TARGETS = {"citation_precision": 0.85, "citation_recall": 0.90, "must_mention_re
 MAX_FALSE_REFUSALS = 0.05
 MAX_MEDIAN_WORDS = 60
 ACKNOWLEDGEMENTS = True  # the hollow-answer rule of choose_ack.py (--no-acknowledgements: off)
+STRENGTH_ORDER = False  # passing hits re-sorted by strength, the earlier rule (--strength-order)
 
 
 def replay(item: dict, gate: GateSettings, choice: ChoiceSettings) -> dict:
@@ -48,7 +49,8 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings) -> dict:
     lang = item.get("lang", "nl")
     ok = [h for h in item["hits"]
           if passes(h["coverage"], h["dense"], h["question"], gate, lang)]  # fmt: skip
-    ok.sort(key=lambda h: -power(h))
+    if STRENGTH_ORDER:  # else the retriever's order, as the pipeline quotes them
+        ok.sort(key=lambda h: -power(h))
     if not ok:
         return {"refused": True, "cited": [], "text": ""}
     question = item["question"]
@@ -172,7 +174,8 @@ def rounded(f: dict) -> dict:
 
 
 def main() -> None:
-    global ACKNOWLEDGEMENTS
+    global ACKNOWLEDGEMENTS, STRENGTH_ORDER
+    STRENGTH_ORDER = "--strength-order" in sys.argv
     items = json.loads(Path(sys.argv[1]).read_text())
     if "--no-acknowledgements" in sys.argv:  # the rules before choose_ack.py, for the table
         ACKNOWLEDGEMENTS = False

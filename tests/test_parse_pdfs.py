@@ -118,3 +118,16 @@ def test_pdf_markers_and_text_cleaning(pdfs: dict[str, Document]) -> None:
     assert "aanleg van nieuwe natuur.\n\nUit de milieu- en sociale beoordelingen" in v2.answer
     ahead = next(u for u in pdfs["1a2d8959"].units if any(f.n == 1 for f in u.footnotes))
     assert "Het HyRegions rapport geeft een eerste beeld" in ahead.answer  # lone weak marker
+
+
+def test_an_answer_without_kenmerk_is_addressed_by_its_topic(pdfs: dict[str, Document]) -> None:
+    from rag.answering.address import address
+
+    doc = pdfs["1a2d8959"]
+    assert not doc.meta.kenmerk
+    first = next(u for u in doc.units if u.vraag)
+    cited = address(first, doc.meta)
+    assert cited.startswith(
+        "Antwoord 1 op Kamervragen over de voortgang en procedure Delta Rhine Corridor (lid Erkens"
+    ), cited
+    assert "Aanhangsel Handelingen II 2023/24, nr." in cited

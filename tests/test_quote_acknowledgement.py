@@ -37,6 +37,35 @@ def test_an_acknowledgement_is_recognised_and_a_sentence_that_says_more_is_not()
     assert not acknowledgement(KNOWN, "Is the government aware of the article on Huawei?")
 
 
+def test_the_other_ways_of_saying_it_is_known_are_recognised_too() -> None:
+    question = "Waren de twee tieners al bekend bij justitie?"  # "bekend", but not "bekend met"
+    for sentence in (
+        "Daar ben ik mee bekend.",  # Aanhangsel Handelingen II 2023/24, nr. 1949, Antwoord 1
+        "Ja, het bericht is bekend.",
+        "Ja, het artikel is mij bekend.",
+        "Ik heb kennisgenomen van het artikel.",
+        "Ja, ik ken het bericht.",
+    ):
+        assert acknowledgement(sentence, question), sentence
+    for sentence in (
+        "De verdachten zijn bij de politie bekend.",
+        "Het kabinet kent de zorgen over de vrijheid van meningsuiting in Hongkong en deelt die.",
+        "Ja, dat is het geval.",
+    ):
+        assert not acknowledgement(sentence, question), sentence
+    assert not acknowledgement("Daar ben ik mee bekend.", "Kent u het bericht over de tieners?")
+
+
+def test_a_unit_answered_by_a_bare_ja_gives_way_to_the_next_that_passed() -> None:
+    # Aanhangsel 2023/24: "Bent u bekend met het artikel ...?" answered "Ja." (Antwoord 1); a
+    # quote cannot stand on it, so the next unit that passed the gate is quoted, not none
+    answers = {"a1": ["Ja."], "a4": [MEASURE], "a2": [KNOWN]}
+    question = "Does the government know the airline's profit?"
+    assert hollow_last(["a1", "a4"], answers.get, question) == ["a4"]
+    assert hollow_last(["a1", "a2", "a4"], answers.get, question) == ["a4", "a2"]
+    assert hollow_last(["a1"], answers.get, question) == []
+
+
 def test_a_hollow_answer_goes_last_and_the_order_is_kept_otherwise() -> None:
     answers = {"v102": [KNOWN], "v103": [MEASURE], "v104": [SAYS_MORE, KNOWN]}
     question = "Wat vindt het kabinet van de DNA-databank?"

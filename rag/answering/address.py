@@ -67,7 +67,8 @@ def address(unit: Unit, meta: DocMeta, province: str | None = None) -> str:
     year = (meta.date or meta.date_sent or "")[:4]
     who = members(meta.members)
     if meta.kind == "answers" and unit.vraag:
-        head = f"Antwoord {numbers(unit.vraag)} op Kamervragen {meta.kenmerk or meta.title}"
+        about = meta.kenmerk or (f"over {meta.title}" if meta.title else "")
+        head = f"Antwoord {numbers(unit.vraag)} op Kamervragen {about}".rstrip()
         tail = f" ({who})" if who else ""
         extra = f", {display(meta.aanhangsel)}" if meta.aanhangsel else ""
         return head + tail + (f", {year}" if year else "") + extra

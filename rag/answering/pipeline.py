@@ -116,11 +116,9 @@ class AnswerPipeline:
         sources = Sources(ledger, on_sources)
         hits = self.retriever.search(query, k=k, mode=self.settings.retrieval.mode, filters=filters)
         timings["retrieve"] = time.perf_counter() - start
-        # the hits that pass the gate, strongest first (it picks the answering unit better
-        # than the fused rank: eval/RESULTS.md), a hollow answer last (choose_ack.py)
-        strong = sorted(
-            (h for h in hits if self.passes(query, h)), key=lambda h: -self.strength(query, h)
-        )
+        # the hits that pass the gate in the retriever's order (the gate's strength judges
+        # evidence, the fused rank orders it: eval/RESULTS.md), a hollow answer last
+        strong = [h for h in hits if self.passes(query, h)]
         strong = hollow_last(strong, self._sentences, query.text)
         pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
