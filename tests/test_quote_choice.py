@@ -110,3 +110,25 @@ def test_a_question_for_the_kamerstuk_gets_the_footnote_of_the_quoted_sentence(s
     text = flat(answer.answer)
     assert "horizontale privacy naar uw Kamer verzonden.» [1] (Kamerstuk 34 926, nr. 8)" in text
     assert "32 761, nr. 152" not in text  # the footnote of a sentence not quoted
+
+
+def test_the_sentence_after_the_best_is_kept_when_it_is_nearly_as_close() -> None:
+    # Aanhangsel Handelingen II 2023/24, nr. 2129 (Jemen): the fact is in the next sentence
+    sentences = (
+        LONG[1:4]
+        + [
+            "De bijdrage van ECHO, het humanitaire programma van de EU, voor Jemen wordt jaarlijks "
+            "vastgesteld.",
+            "In 2024 is die bijdrage 125 miljoen euro.",
+        ]
+        + LONG[4:] * 2
+    )
+    cosine = np.array([0.70, 0.70, 0.70, 0.86, 0.78, 0.70, 0.70])
+    question = "What does the EU's humanitarian programme give Yemen this year?"
+    keep = pick(sentences, cosine, np.zeros(len(sentences)), question, ChoiceSettings())
+    assert keep == [3, 4]
+    far = cosine.copy()
+    far[4] = 0.74  # more than next_margin below the best: it is not kept
+    assert pick(sentences, far, np.zeros(len(sentences)), question, ChoiceSettings()) == [3]
+    alone = ChoiceSettings(next_margin=0.0)
+    assert pick(sentences, cosine, np.zeros(len(sentences)), question, alone) == [3]

@@ -9,10 +9,11 @@ a sentence with a footnote gains when the question asks where something is writt
 ("Ja", "Nee, ...", "Het kabinet heeft ...") is kept. A sentence that only acknowledges knowing
 the article a Kamervraag is about ("Ja, het kabinet is bekend met het artikel.") is never
 quoted unless the question asks exactly that: it answers nothing else. A short answer is
-quoted whole; a long one keeps its best sentence and the sentences close to it while they fit
-a word budget, shown in document order. The answer adds the footnotes of the quoted
-sentences (the Kamerstuk they cite, rag/answering/notes.py). Sentence vectors are computed for
-the few candidate units at query time and cached per unit in memory.
+quoted whole; a long one keeps its best sentence, the sentences close to it and the sentence
+right after it when that one is nearly as close, while they fit a word budget, shown in
+document order. The answer adds the footnotes of the quoted sentences (the Kamerstuk they
+cite, rag/answering/notes.py). Sentence vectors are computed for the few candidate units at
+query time and cached per unit in memory.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class ChoiceSettings:
     source_bonus: float = 0.05  # a sentence with a footnote when the question asks for a source
     margin: float = 0.05  # besides the best, sentences scoring within this of it
     in_order: bool = True  # fill the budget in document order (else best first)
+    # and the sentence right after the best when it scores within this of it: an answer
+    # often names the topic in one sentence and gives the fact in the next ("... wordt
+    # jaarlijks vastgesteld. In 2024 is die bijdrage 125 miljoen euro.")
+    next_margin: float = 0.10
 
 
 class SentenceVectors:
@@ -157,4 +162,8 @@ def pick(
         used = sum(words[j] for j in keep)
         if i not in keep and used + words[i] <= s.budget and score[i] >= floor:
             keep.append(i)
+    after, used = order[0] + 1, sum(words[j] for j in keep)
+    near = after in usable and score[after] >= float(score[order[0]]) - s.next_margin
+    if near and after not in keep and used + words[after] <= s.budget:
+        keep.append(after)
     return sorted(keep)
