@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from rag.errors import RagError  # noqa: E402
 from rag.evaluation.gold import GoldItem, load_gold  # noqa: E402
-from rag.parsing import parse_file  # noqa: E402
+from rag.parsing import SUFFIXES, parse_file  # noqa: E402
 from rag.types import Unit  # noqa: E402
 
 RUN = 5
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as exc:
         print(f"{args.file}: {exc}")
         return 1
-    docs = {p.stem: list(parse_file(p).units) for p in sorted(Path(args.corpus).glob("*.txt"))}
+    files = sorted(p for p in Path(args.corpus).iterdir() if p.suffix.lower() in SUFFIXES)
+    docs = {p.stem: list(parse_file(p).units) for p in files}
     problems = [f"{i.id}: {p}" for i in items for p in check_item(i, docs)]
     for line in problems:
         print(line)
