@@ -374,3 +374,17 @@ def test_a_refusal_under_a_filter_says_the_filter_may_be_the_cause(bgi) -> None:
         question, k=3, mode="quote", filters=Filters(kinds=("letter",))
     )
     assert filtered.refused and prompts.refusal_filter["nl"] in filtered.answer
+
+
+@pytest.mark.slow
+def test_a_written_acknowledgement_never_reaches_the_user(e5) -> None:
+    """SmolLM2 copies "Ja, het kabinet is bekend met het artikel." from Antwoord 27 en 28; it
+    is supported, but to "Is it enough that Huawei is kept out of the core?" it reads as a
+    yes: it is left out as the quote leaves it out (rag/answering/choose_ack.py)."""
+    unit = the_unit(BGI, "v27-28")
+    question = "Is het genoeg dat Huawei niet in de kern van het 5G-netwerk mag?"
+    written = "Ja, het kabinet is bekend met het artikel. [1]"
+    shown, citations = stream([unit], question, e5, written)
+    assert shown == "" and citations == ()
+    # the check itself supports it (a copy of the source): only the acknowledgement rule stops it
+    assert with_model([unit], e5, written).support(written[:-4], unit, question).ok

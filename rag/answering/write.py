@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from rag.analysis.sentences import split_sentences
+from rag.answering.choose_ack import acknowledgement
 from rag.answering.cite import Cited, Sources, join_positions, quotable_text, repeats
 from rag.answering.llm import LocalLLM
 from rag.answering.stream import Emitter, sentences, timed
@@ -37,7 +38,8 @@ def verified_pieces(
 
     Generation stops after MAX_FAILED sentences in a row fail the check: a small model
     that has gone off track does not come back. A supported sentence that only repeats
-    the quote already shown is dropped without counting as a failure.
+    the quote already shown, or only says an article is known (choose_ack.py), is dropped
+    without counting as a failure.
     """
     said, intro = shown  # the text shown so far, and the heading of the model's part
     pieces: list[Cited] = []
@@ -60,6 +62,8 @@ def verified_pieces(
             break
         if not backed or repeats(sentence.text, said):
             continue
+        if acknowledgement(sentence.text.strip(), question):
+            continue  # "Ja, het kabinet is bekend met het artikel." answers nothing asked
         marks = "".join(f" [{sources.ledger.number(h.unit)}]" for h, _ in backed)
         parts = [split_sentences(quotable_text(h.unit)) for h, _ in backed]
         quotes = tuple(
