@@ -67,3 +67,12 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("shipped") / "index"
     assert main(["index", "build", str(CORPUS), "--index", str(folder)]) == 0
     return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_side(shipped_index: Path):
+    """The query side over the shipped index (hybrid), opened once per session."""
+    from rag.answering.side import open_query_side
+    from rag.settings import Settings
+
+    return open_query_side(Settings().override("index", dir=str(shipped_index)), "hybrid")

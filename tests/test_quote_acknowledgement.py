@@ -4,15 +4,11 @@ unit that answers; on the sentences of the shipped corpus and on the shipped ind
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from rag.answering.choose import ChoiceSettings, pick
 from rag.answering.choose_ack import acknowledgement, hollow_last, only_acknowledges
-from rag.answering.side import open_query_side
-from rag.settings import Settings
 
 # sentences of the shipped 112-question answer (001_f07640d600ade888)
 KNOWN = "Ja, het kabinet is bekend met het artikel."
@@ -87,9 +83,8 @@ def test_a_yes_no_question_does_not_get_the_ja_of_the_acknowledgement() -> None:
 
 
 @pytest.fixture(scope="module")
-def side(shipped_index: Path):
-    settings = Settings().override("index", dir=str(shipped_index))
-    return open_query_side(settings, "hybrid")
+def side(shipped_side):
+    return shipped_side
 
 
 @pytest.mark.slow

@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 
 from rag.answering.choose import ChoiceSettings, pick
-from rag.answering.side import open_query_side
-from rag.settings import Settings
 
 LONG = [
     "Ja, dat is het geval.",  # ("Ja, het kabinet is bekend met ...": test_quote_acknowledgement)
@@ -51,9 +49,8 @@ def test_the_question_asking_for_a_number_favours_the_sentence_with_one() -> Non
 
 
 @pytest.fixture(scope="module")
-def side(shipped_index: Path):
-    settings = Settings().override("index", dir=str(shipped_index))
-    return open_query_side(settings, "hybrid")
+def side(shipped_side):
+    return shipped_side
 
 
 def flat(text: str) -> str:

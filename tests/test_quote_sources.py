@@ -4,13 +4,10 @@ third source (rag/answering/gate.py), on hand-made units and on the shipped corp
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from rag.answering.gate import GateSettings, also_cite, passes, strength
-from rag.answering.side import open_query_side
-from rag.settings import Settings
 from rag.types import Unit
 
 S = GateSettings()
@@ -50,9 +47,8 @@ def test_a_letter_answers_in_paragraphs_of_its_own() -> None:
 
 
 @pytest.fixture(scope="module")
-def side(shipped_index: Path):
-    settings = Settings().override("index", dir=str(shipped_index))
-    return open_query_side(settings, "hybrid")
+def side(shipped_side):
+    return shipped_side
 
 
 @pytest.mark.slow
