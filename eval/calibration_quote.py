@@ -51,11 +51,11 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings) -> dict:
           if passes(h["coverage"], h["dense"], h["question"], gate, lang)]  # fmt: skip
     if STRENGTH_ORDER:  # else the retriever's order, as the pipeline quotes them
         ok.sort(key=lambda h: -power(h))
-    if not ok:
-        return {"refused": True, "cited": [], "text": ""}
     question = item["question"]
     if ACKNOWLEDGEMENTS:  # a hollow answer last, never cited beside the first (choose_ack.py)
         ok = hollow_last(ok, lambda h: h["sentences"], question)
+    if not ok:
+        return {"refused": True, "cited": [], "text": ""}
     top = _unit(ok[0])
     chosen = [ok[0]] + [
         h for h in ok[1:]
