@@ -388,3 +388,15 @@ def test_a_written_acknowledgement_never_reaches_the_user(e5) -> None:
     assert shown == "" and citations == ()
     # the check itself supports it (a copy of the source): only the acknowledgement rule stops it
     assert with_model([unit], e5, written).support(written[:-4], unit, question).ok
+
+
+@pytest.mark.slow
+def test_a_broken_sentence_of_the_small_model_never_reaches_the_user(e5) -> None:
+    """What SmolLM2 wrote in generate mode, each to the unit it cited: a cut copy with an
+    invented ending, a clause stopping at 'zoals', a word no language has, a question. The
+    support check reads their words and meaning; support_form.py stops them."""
+    from test_support_form import WRITTEN  # tests/ is on the path (pytest's rootdir)
+
+    for key, (written, _) in WRITTEN.items():
+        shown, citations = stream([the_unit(BGI, key)], "", e5, written + " [1]")
+        assert shown == "" and citations == (), written

@@ -1,6 +1,8 @@
 """The model's sentences, verified one by one as they stream: each cited source must support
 the sentence (rag/answering/support.py), a marker whose source does not is dropped, and the
-sentence with it when none is left. Only what passes reaches on_text."""
+sentence with it when none is left; a sentence that is no whole claim (a question, a cut
+copy, a word no language has: support_form.py) fails whatever its support. Only what passes
+reaches on_text."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rag.answering.cite import Cited, Sources, join_positions, quotable_text, re
 from rag.answering.llm import LocalLLM
 from rag.answering.stream import Emitter, sentences, timed
 from rag.answering.support import Support, attributed
+from rag.answering.support_form import broken, warm
 from rag.types import Unit
 
 MAX_FAILED = 2  # consecutive unsupported sentences before generation is abandoned
@@ -44,13 +47,16 @@ def verified_pieces(
     said, intro = shown  # the text shown so far, and the heading of the model's part
     pieces: list[Cited] = []
     failed = 0
+    warm()  # the word lists load while the model reads its prompt
     tokens = timed(llm.stream(built.text, prefix=built.prefix), emit)
     for sentence in sentences(tokens):
         cites = [n for n in sentence.cites if n in built.sources]
+        cited = [quotable_text(built.sources[n].unit) for n in cites]
+        whole = len(sentence.text) >= 12 and not broken(sentence.text, cited, question)
         backed = [
             (built.sources[n], pipe.support(sentence.text, built.sources[n].unit, question))
             for n in cites
-        ] if len(sentence.text) >= 12 else []  # fmt: skip
+        ] if whole else []  # fmt: skip
         backed = [(h, b) for h, b in backed if b.ok]  # a marker whose source fails drops
         if backed:  # a marker another prompt source beats is a mix-up: it drops too
             rivals = [pipe.support(sentence.text, s.unit, question)
