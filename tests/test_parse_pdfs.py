@@ -131,3 +131,19 @@ def test_an_answer_without_kenmerk_is_addressed_by_its_topic(pdfs: dict[str, Doc
         "Antwoord 1 op Kamervragen over de voortgang en procedure Delta Rhine Corridor (lid Erkens"
     ), cited
     assert "Aanhangsel Handelingen II 2023/24, nr." in cited
+
+
+def test_a_footnote_of_the_question_stays_off_an_answer_that_repeats_its_words(
+    pdfs: dict[str, Document],
+) -> None:
+    """Vraag 8 ends "... de Verenigde Arabische Emiraten, is afgeschaft?" with footnote 4 (a
+    news item); its Antwoord repeats those words and points to the Kamerbrief in footnote 5:
+    only footnote 5 belongs to the answer's sentence."""
+    from rag.analysis.sentences import split_sentences
+    from rag.answering.notes import sentence_notes
+
+    v8 = next(u for u in pdfs["01b2bcad"].units if u.vraag == (8,))
+    assert sorted(f.n for f in v8.footnotes) == [4, 5]
+    placed = sentence_notes(v8, split_sentences(v8.answer))
+    assert [n.n for notes in placed.values() for n in notes] == [5]
+    assert [n.n for n in sentence_notes(v8, split_sentences(v8.question))[0]] == [4]

@@ -26,11 +26,16 @@ def sentence_notes(unit: Unit, sentences: list[str]) -> dict[int, tuple[Footnote
     if not unit.footnotes or not sentences:
         return {}
     squashed = [_squash(s) for s in sentences]
-    ends, total = [], 0
+    # the Vraag comes before the Antwoord: a marker found there is the question's, even when
+    # the answer repeats its words ("... de Verenigde Arabische Emiraten, is afgeschaft?")
+    asked = _squash(unit.question) if unit.question and unit.answer else ""
+    if asked and "".join(squashed) == asked:
+        asked = ""  # these are the question's own sentences
+    ends, total = [], len(asked)
     for s in squashed:
         total += len(s)
         ends.append(total)  # sentence i covers [ends[i-1], ends[i]) of the joined text
-    joined = "".join(squashed)
+    joined = asked + "".join(squashed)
     out: dict[int, list[Footnote]] = {}
     start = 0
     for note in sorted(unit.footnotes, key=lambda f: f.n):
@@ -43,9 +48,11 @@ def sentence_notes(unit: Unit, sentences: list[str]) -> dict[int, tuple[Footnote
             if at < 0:
                 continue
         end = at + len(anchor)
+        start = end
+        if end <= len(asked):
+            continue  # a footnote of the question
         position = min(bisect.bisect_left(ends, end), len(sentences) - 1)
         out.setdefault(position, []).append(note)
-        start = end
     return {p: tuple(notes) for p, notes in out.items()}
 
 
