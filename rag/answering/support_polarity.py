@@ -11,17 +11,28 @@ among equals the one it covers most). When they share at least half of its words
   its negation to the next conjunction ("geen testkits" -> "testkits").
 A segment that shares too few words (an English one, one of a single word, a paraphrase:
 "het staat dus niet in de Chinanotitie" for "om die reden is dit niet ... opgenomen in de
-China notitie") is compared with the source sentence closest to it in meaning: that sentence
-must be negated exactly when the segment is, whichever way the segment leans ("dat is
-mogelijk door de complexe ketens" closest to "Nee, dit is niet mogelijk" says what the
-source denies). When that sentence is negated, its clause closest in meaning decides (the
-sentence cut as a written one is): "only a throwaway phone" is closest to "... geen computer
-meegenomen, in China niet van de provinciale e-mail gebruik gemaakt en alleen een
-wegwerptelefoon ...", whose last clause denies nothing. "zonder"/"without" deny what follows
-as "geen" does ("zonder pasklaar draaiboek" = "nog geen pasklaar draaiboek"). Phrases with a
-negation word that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only",
-"zonder meer") do not count, nor does an answer particle ("Nee, ...", "No, ..."); two
-negations in one segment cancel.
+China notitie") is compared with the source sentence closest to it in meaning: that
+sentence must be negated exactly when the segment is, whichever way the segment leans ("dat
+is mogelijk door de complexe ketens" closest to "Nee, dit is niet mogelijk" says what the
+source denies). That sentence is looked for with the segment's negation words left out, so
+a claim and its denial are held to the same one (with them, a denial's vector leans towards
+any denial of the source). When that sentence is negated, its clause closest in meaning
+decides (the sentence cut as a written one is): "only a throwaway phone" is closest to "...
+geen computer meegenomen, in China niet van de provinciale e-mail gebruik gemaakt en alleen
+een wegwerptelefoon ...", whose last clause denies nothing. "zonder"/"without" deny what
+follows as "geen" does ("zonder pasklaar draaiboek" = "nog geen pasklaar draaiboek").
+Phrases with a negation word that deny nothing ("niet meer dan", "niet alleen",
+"niet-Chinese", "not only", "zonder meer") do not count, nor does an answer particle
+("Nee, ...", "No, ..."); two negations in one segment cancel. A negation's scope runs from it to the
+next conjunction, and on past "of"/"noch" to the verb that ends the clause ("geen testkits
+of apparatuur ... ingezet ten behoeve van de diagnostiek").
+
+A reporting frame ("Het kabinet kiest niet", "Het antwoord zegt niet dat ...", "er is geen
+antwoord in dit document") states what the source does or does not say. Its denial is an
+absence claim: it agrees when the source lacks what the frame says it does not say (the
+words after the verb, who it is about left out); a plain frame must say something the
+source has, and one that says nothing ("Het kabinet kiest") claims what the source does
+not, unless it introduces what follows ("Het kabinet zegt: ...").
 """
 
 from __future__ import annotations
@@ -58,6 +69,23 @@ SCOPE = re.compile(
     r"waarbij|wanneer|als)\s",
     re.IGNORECASE,
 )
+SCOPE_KEEP = re.compile(f"({SCOPE.pattern})", re.IGNORECASE)  # the same, separators kept
+# a statement about what the source says or does (a reporting frame): "Het kabinet kiest
+# niet", "Het antwoord zegt niet dat ...", "er is geen antwoord", "the government does not
+# say which ..."; what follows its verb is its complement
+REPORT = re.compile(
+    r"\b(zegt|zeggen|zei|zeiden|gezegd|noemt|noemen|noemde|noemden|genoemd|vermeldt|vermelden|"
+    r"vermeldde|meldt|melden|meldde|gemeld|schrijft|schrijven|schreef|antwoordt|antwoordde|"
+    r"beantwoordt|kiest|kiezen|koos|kozen|gekozen|"
+    r"(?:geen|een) (?:antwoord|keuze|uitspraak|standpunt)|says|say|said|mentions?|mentioned|"
+    r"states|stated|specif(?:y|ies|ied)|chooses|choose|chose|addresses|addressed|"
+    r"(?:no|an) answer)\b",
+    re.IGNORECASE,
+)
+CHOICE = re.compile(r"\b(kies|kiez|koos|kozen|gekozen|keuze|choos|chose)\w*", re.IGNORECASE)
+# who or what a reporting frame is about: not part of what it says
+SUBJECTS = "kabinet regering minister staatssecretaris overheid antwoord document brief tekst "
+SUBJECTS += "government cabinet minister answer document letter text"
 MIN_SHARE = 0.5  # of the sentence segment's words, to pair it with a source segment
 _ANALYZER = Analyzer()
 
@@ -124,12 +152,20 @@ def source_words(text: str, english: bool) -> set[str]:
 def denied(piece: str) -> set[str]:
     """The terms a negation of the piece denies: from the negation word to the next
     conjunction ("dat", "en", ...), or the words before it when it ends its part ("dat
-    kan ik niet")."""
+    kan ik niet"); a part joined to a denied one by "of"/"noch" is denied too, with the
+    verb that ends the clause ("geen testkits of apparatuur ... ingezet")."""
     out: set[str] = set()
-    for part in SCOPE.split(NOT_DENIAL.sub(" ", piece)):
-        m = NEGATION.search(part or "")
+    parts = SCOPE_KEEP.split(NOT_DENIAL.sub(" ", piece))
+    denying = False
+    for k in range(0, len(parts), 2):
+        part, sep = parts[k] or "", parts[k - 1] if k else ""
+        m = NEGATION.search(part)
         if m:
             out |= terms(part[m.end() :], False) or terms(part[: m.start()], False)
+        elif denying and DISJUNCTION.fullmatch(sep.strip() + " "):
+            out |= terms(part, False)
+            continue
+        denying = bool(m)
     return out
 
 
@@ -138,6 +174,37 @@ def clauses(text: str) -> list[tuple[str, bool]]:
     with content words and whether it is negated."""
     cut = AND.sub(" ; ", PARTICLE.sub("", text))
     return [(c, neg) for c, neg in segments(text, cut) if terms(c, False)]
+
+
+def complement(seg: str, english: bool) -> set[str] | None:
+    """The content words a reporting frame of the segment says the source says (or does
+    not say), or None when the segment has no reporting frame."""
+    found = list(REPORT.finditer(seg))
+    if not found:
+        return None
+    rest = seg[found[-1].end() :]
+    return terms(rest, english) - terms(SUBJECTS, english) - terms(SUBJECTS, not english)
+
+
+def frame_agrees(
+    seg: str, negated: bool, source: set[str], english: bool, intro: bool
+) -> bool | None:
+    """A reporting frame's verdict: True or False, or None to let the segment's other
+    words decide. A denial that the source says something agrees when the source lacks
+    what it would have said (an absence claim: "Het kabinet kiest niet"); a plain frame
+    must say something the source has ("Het kabinet zegt dat ..." with the source's
+    words), unless it only introduces what follows ("Het kabinet zegt:"). What an English
+    frame says is left to the other rules: few English words show in a Dutch source, so
+    their absence proves nothing."""
+    said = complement(seg, english)
+    if said is None or (said and english):
+        return None
+    present = bool(said) and shared(said, source, english) >= MIN_SHARE
+    if negated:
+        return None if present else True
+    if not said:
+        return bool(intro)
+    return None if present else False
 
 
 def negation_agrees(
@@ -156,9 +223,15 @@ def negation_agrees(
         (source_words(s, english), neg, denied(s) if neg else set(), k)
         for k, p in enumerate(passages) for s, neg in segments(p)
     ]  # fmt: skip
+    whole = source_words(" ".join(passages), english)
     for seg, negated in segments(sentence, AND.sub(" ; ", PARTICLE.sub("", sentence))):
+        # "Het kabinet zegt:" introduces what follows; "Het kabinet kiest:" claims a choice
+        intro = re.search(re.escape(seg) + r"\s*:", sentence) and not CHOICE.search(seg)
+        verdict = frame_agrees(seg, negated, whole, english, intro)
+        if verdict is False:
+            return False
         mine = terms(seg, english)
-        if not mine:
+        if verdict or not mine:
             continue
         scored = [(shared(mine, w, english), _covered(w, mine), n, d, k)
                   for w, n, d, k in pieces]  # fmt: skip
@@ -184,8 +257,10 @@ def _denies(
     seg: str, closest: Callable[[str], str], nearest: Callable[[str, Sequence[str]], int] | None
 ) -> bool:
     """Is the source text closest in meaning to the segment negated: its closest sentence,
-    or, when that is negated, the clause of it closest in meaning (module docstring)."""
-    sentence = closest(seg)
+    or, when that is negated, the clause of it closest in meaning (module docstring)? The
+    sentence is looked for without the segment's negation words, so that a claim and its
+    denial look for the same one (a denial's vector leans towards the source's denials)."""
+    sentence = closest(re.sub(r"\s{2,}", " ", NEGATION.sub(" ", seg)).strip() or seg)
     if negations(sentence) == 0 or nearest is None:
         return negations(sentence) > 0
     parts = clauses(sentence)

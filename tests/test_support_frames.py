@@ -1,0 +1,94 @@
+"""The support check's negation rules for reporting frames ("Het kabinet kiest niet"), for
+a denial's scope across "of", and for the source sentence a denial is compared with; on
+sentences of the shipped corpus (the development set's reference answers and their
+perturbed copies)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.analysis.sentences import split_sentences
+from rag.answering.choose import SentenceVectors
+from rag.answering.support import SupportChecker
+from rag.answering.support_polarity import complement, denied, negation_agrees
+from rag.parsing import parse_file
+
+
+@pytest.fixture(scope="module")
+def docs(seed_paths) -> dict:
+    return {name: parse_file(path) for name, path in seed_paths.items()}
+
+
+def unit(docs, doc: str, key: str):
+    return next(u for u in docs[doc].units if u.unit_id.endswith("#" + key))
+
+
+def never(text: str) -> str:
+    raise AssertionError(f"a reporting frame decides without the closest sentence: {text}")
+
+
+def test_a_reporting_frame_says_what_it_says_the_source_says() -> None:
+    """The complement of a frame is what follows its verb, without who it is about."""
+    assert complement("Het kabinet kiest niet", False) == set()
+    assert complement("er is geen antwoord in dit document.", False) == set()
+    assert complement("Daarover zegt het kabinet niets", False) == set()
+    said = complement("Het antwoord zegt niet dat Nederland om opheldering vraagt", False)
+    assert said is not None and "nederland" in said and len(said) == 3
+    assert complement("Van Helvert vroeg of zulke software", False) is None  # no frame
+
+
+def test_a_denial_that_the_source_says_something_is_an_absence_claim(docs) -> None:
+    """ "Het kabinet kiest niet" (Rusland or China: the answer names both threats) and "Het
+    antwoord zegt niet dat Nederland om opheldering vraagt" (the answer does not say it) are
+    true of their sources; their plain copies claim what the source does not say."""
+    threats = split_sentences(unit(docs, "001_f07640d600ade888", "v93").answer)
+    assert negation_agrees("Het kabinet kiest niet.", threats, never)
+    assert not negation_agrees("Het kabinet kiest.", threats, never)
+    assert not negation_agrees("Het kabinet kiest: Rusland.", threats, never)  # no intro
+    zen = split_sentences(unit(docs, "004_cf4a3fa9a5a68e27", "v10").answer)
+    sentence = "Het antwoord zegt niet dat Nederland om opheldering vraagt."
+    assert negation_agrees(sentence, zen, never)
+    assert not negation_agrees(sentence.replace("niet ", ""), zen, never)
+    # a frame that introduces what follows makes no claim of its own
+    assert negation_agrees("Het antwoord zegt: Nederland en de EU volgen de zaak.", zen, never)
+
+
+def test_a_denial_reaches_past_of_to_the_verb_that_ends_the_clause(docs) -> None:
+    """ "geen testkits of apparatuur van de BGI Group ingezet ... ten behoeve van de
+    diagnostiek" denies the diagnostics too, so "BGI kits were used for diagnostics" says
+    what the source denies."""
+    parts = split_sentences(unit(docs, "001_f07640d600ade888", "v8").answer)
+    rivm = next(p for p in parts if p.startswith("Het RIVM heeft geen testkits"))
+    assert {"diagnostiek", "bgi"} <= denied(rivm)
+    assert negation_agrees("No BGI kits were used for diagnostics.", parts, never, True)
+    assert not negation_agrees("BGI kits were used for diagnostics.", parts, never, True)
+
+
+def test_the_closest_sentence_is_looked_for_without_the_segments_negation(docs) -> None:
+    """A claim and its denial are compared with the same source sentence."""
+    parts = split_sentences(unit(docs, "001_f07640d600ade888", "v17").answer)
+    asked: list[str] = []
+
+    def closest(text: str) -> str:
+        asked.append(text)
+        return parts[0]
+
+    negation_agrees("Het kabinet werkt niet aan een sociaalkredietsysteem.", parts, closest)
+    negation_agrees("Het kabinet werkt aan een sociaalkredietsysteem.", parts, closest)
+    assert asked == ["Het kabinet werkt aan een sociaalkredietsysteem."] * 2
+
+
+@pytest.mark.slow
+def test_a_denial_is_not_supported_by_a_source_that_denies_something_else(docs) -> None:
+    """ "Het kabinet werkt niet aan een sociaalkredietsysteem naar Chinees model" (its own
+    source: Vraag 20-21) against the answer on Chinese social credit (Vraag 17): the closest
+    sentence found for the claim itself does not deny it, so the marker would be wrong."""
+    from rag.embedders.e5 import E5Embedder
+
+    metas = {d.meta.doc: d.meta for d in docs.values()}
+    checker = SupportChecker(SentenceVectors(E5Embedder(threads=1)), docs=metas)
+    sentence = "Het kabinet werkt niet aan een sociaalkredietsysteem naar Chinees model."
+    own = checker.check(sentence, unit(docs, "001_f07640d600ade888", "v20-21"))
+    assert own.reason != "negation differs"
+    other = checker.check(sentence, unit(docs, "001_f07640d600ade888", "v17"))
+    assert other.reason == "negation differs"
