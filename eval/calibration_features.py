@@ -26,6 +26,7 @@ from rag.answering.quote import Evidence  # noqa: E402
 from rag.answering.side import open_query_side  # noqa: E402
 from rag.evaluation.gold import load_gold  # noqa: E402
 from rag.index.lexical import unit_text  # noqa: E402
+from rag.index.load import Index  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.types import Query, Unit  # noqa: E402
 
@@ -48,6 +49,7 @@ def main() -> None:
     answerer = side.answerer
     vectors = load_vectors(SentenceVectors(side.embedder), Path(args.cache))
     asked = dict(zip(side.index.question_ids, side.index.question_vectors, strict=True))
+    passages = np.asarray(side.index.dense.vectors, dtype=np.float32)
     out = []
     for item in load_gold(args.gold):
         query = side.query(item.question)
@@ -75,10 +77,21 @@ def main() -> None:
             "id": item.id, "fold": fold(item.id), "question": item.question,
             "answerable": item.answerable, "must_mention": [list(g) for g in item.must_mention],
             "lang": query.lang, "names": sorted(query.names), "hits": rows,
+            "background": background(side.index, passages, query.vector),
         })  # fmt: skip
         print(item.id, file=sys.stderr, end=" ", flush=True)
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
     save_vectors(vectors, Path(args.cache))
+
+
+def background(index: Index, passages: np.ndarray, vector: np.ndarray) -> dict[str, float]:
+    """The question's cosines with the whole corpus (a relative gate's background): the mean
+    over all Vraag vectors, and the mean over all units of a unit's best passage."""
+    best = np.full(len(index.unit_ids), -1.0, dtype=np.float32)
+    np.maximum.at(best, index.passage_unit, passages @ vector)
+    vraag = np.asarray(index.question_vectors, dtype=np.float32) @ vector
+    asked = vraag if vraag.size else best  # an index without Vraag vectors: the units
+    return {"vraag": round(float(asked.mean()), 5), "units": round(float(best.mean()), 5)}
 
 
 def term_evidence(evidence: Evidence, query: Query, unit: Unit) -> list[list]:

@@ -10,6 +10,10 @@ false refusals <= 0.05) with the most must-mention recall per quoted word; confi
 
     .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json
     .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --shipped
+    .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --further  # + every
+        further-source setting on both folds
+    .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --relative \
+        [--transfer /tmp/answer/features_pdfs.json]  # relative gates against the shipped one
 """
 
 from __future__ import annotations
@@ -40,15 +44,19 @@ ACKNOWLEDGEMENTS = True  # the hollow-answer rule of choose_ack.py (--no-acknowl
 STRENGTH_ORDER = False  # passing hits re-sorted by strength, the earlier rule (--strength-order)
 
 
-def replay(item: dict, gate: GateSettings, choice: ChoiceSettings) -> dict:
-    """What the pipeline would answer: refused, citation matches, the quoted text."""
+def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -> dict:  # noqa: ANN001
+    """What the pipeline would answer: refused, citation matches, the quoted text (shift:
+    item, hit -> what a relative gate adds to the strength the hit needs; --relative)."""
 
     def power(h: dict) -> float:
         return strength(h["coverage"], h["dense"], h["question"], gate)
 
+    def needed(h: dict) -> GateSettings:
+        return gate if shift is None else replace(gate, threshold=gate.threshold + shift(item, h))
+
     lang = item.get("lang", "nl")
     ok = [h for h in item["hits"]
-          if passes(h["coverage"], h["dense"], h["question"], gate, lang)]  # fmt: skip
+          if passes(h["coverage"], h["dense"], h["question"], needed(h), lang)]  # fmt: skip
     if STRENGTH_ORDER:  # else the retriever's order, as the pipeline quotes them
         ok.sort(key=lambda h: -power(h))
     question = item["question"]
@@ -88,10 +96,52 @@ def _best(unit: SimpleNamespace) -> float:
     return unit.best
 
 
-def figures(items: list[dict], gate: GateSettings, choice: ChoiceSettings) -> dict:
+def figures(items: list[dict], gate: GateSettings, choice: ChoiceSettings, shift=None) -> dict:  # noqa: ANN001
     """The quote-mode figures of rag eval, and the answer length in words."""
-    out = [(i, replay(i, gate, choice)) for i in items]
+    out = [(i, replay(i, gate, choice, shift)) for i in items]
     return summary(out)
+
+
+def background(kind: str, gate: GateSettings):  # noqa: ANN201
+    """item, hit -> the evidence a relative gate reads the hit against: "hits" / "next", the
+    mean / the highest strength of the other top-5 hits (flat evidence); "vraag" / "units",
+    the question's mean cosine with all Vraag vectors / all units of the corpus."""
+
+    def of(item: dict, h: dict) -> float:
+        if kind in ("vraag", "units"):
+            return item["background"][kind]  # calibration_features.py
+        rest = [strength(o["coverage"], o["dense"], o["question"], gate)
+                for o in item["hits"] if o is not h and o["dense"] is not None]  # fmt: skip
+        if not rest:
+            return 0.0
+        return float(np.mean(rest)) if kind == "hits" else max(rest)
+
+    return of
+
+
+def relative(
+    fold_a: list[dict], parts: list[tuple[str, list[dict]]], choice: ChoiceSettings
+) -> None:
+    """The shipped gate against relative ones, each chosen on fold A: a hit passes when
+    strength - w * background >= t (background: see background()); w and t by score()."""
+    base = GateSettings()
+    results = [("absolute (shipped)", base, None)]
+    for kind, w in itertools.product(("hits", "next", "vraag", "units"), (-0.25, 0.25, 0.5, 1.0)):
+        of = background(kind, base)
+        middle = statistics.median(of(i, i["hits"][0]) for i in fold_a)
+
+        def shift(item: dict, h: dict, of=of, w=w, middle=middle) -> float:  # noqa: ANN001
+            return w * (of(item, h) - middle)
+
+        around = np.arange(base.threshold - 0.06, base.threshold + 0.06, 0.0025)
+        gates = [replace(base, threshold=round(float(t), 4)) for t in around]
+        best = max(gates, key=lambda g: score(figures(fold_a, g, choice, shift)))
+        results.append((f"{kind} w={w} (t={best.threshold} at the fold-A median)", best, shift))
+    for name, gate, shift in results:
+        for fold, part in parts:
+            print(name, fold, rounded(figures(part, gate, choice, shift)))
+    won = max(results, key=lambda r: score(figures(fold_a, r[1], choice, r[2])))
+    print("chosen on fold A:", won[0])
 
 
 def summary(out: list[tuple[dict, dict]]) -> dict:
@@ -182,6 +232,13 @@ def main() -> None:
         choose_module.acknowledgement = lambda sentence, question: False
     fold_a = [i for i in items if i["fold"] == "A"]
     fold_b = [i for i in items if i["fold"] == "B"]
+    parts = [("A", fold_a), ("B", fold_b)]
+    if "--relative" in sys.argv:  # relative gates against the shipped one, chosen on fold A
+        if "--transfer" in sys.argv:  # the same chosen gates on other features (report only)
+            other = sys.argv[sys.argv.index("--transfer") + 1]
+            parts.append(("transfer", json.loads(Path(other).read_text())))
+        relative(fold_a, parts, ChoiceSettings())
+        return
     if "--shipped" in sys.argv:  # the settings the product ships, without a search
         for name, part in (("A", fold_a), ("B", fold_b), ("all", items)):
             f = figures(part, GateSettings(), ChoiceSettings())
@@ -201,6 +258,9 @@ def main() -> None:
     # (the first tried), then the highest precision
     seconds = itertools.product((1.0, 0.995, 0.99, 0.985, 0.98, 0.97, 0.95), (0.02, 0.01, 0.0))
     tried = [replace(gate, second=x, sentence_margin=y) for x, y in seconds]
+    if "--further" in sys.argv:  # every further-source setting tried, on both folds
+        for g in tried:
+            print(g.second, g.sentence_margin, *(rounded(figures(p, g, choice)) for _, p in parts))
     gate = max(tried, key=lambda g: second_score(figures(fold_a, g, choice)))
     print("chosen:", gate, choice)
     for name, part in (("A", fold_a), ("B", fold_b), ("all", items)):
