@@ -42,11 +42,14 @@ def main() -> None:
     parser.add_argument("--gold", default="eval/dev.jsonl")
     parser.add_argument("--out", required=True)
     parser.add_argument("--k", type=int, default=5)
-    parser.add_argument("--cache", default=str(CACHE), help="sentence vectors of earlier runs")
+    parser.add_argument(
+        "--cache", default=str(CACHE), help="sentence vectors of earlier runs (.npz)"
+    )
     args = parser.parse_args()
     settings = Settings().override("index", dir=args.index).override("embedder", threads=1)
     side = open_query_side(settings, "hybrid")
     answerer = side.answerer
+    args.cache = str(Path(args.cache).with_suffix(".npz"))  # numpy adds it when saving
     vectors = load_vectors(SentenceVectors(side.embedder), Path(args.cache))
     asked = dict(zip(side.index.question_ids, side.index.question_vectors, strict=True))
     passages = np.asarray(side.index.dense.vectors, dtype=np.float32)
