@@ -294,3 +294,15 @@ def test_a_reference_to_a_footnote_is_supported_by_its_unit_only(docs, checker) 
     assert not checker.check("Kamerstuk 24 446, nr. 75.", v33, question).ok
     v8 = unit(docs, "001_f07640d600ade888", "v8")
     assert not checker.check("Kamerstuk 24 446, nr. 74.", v8, question).ok
+
+
+@pytest.mark.slow
+def test_a_denial_turned_into_its_opposite_by_another_word_is_rejected(docs, checker) -> None:
+    """SmolLM2 wrote "aangemoedigd" where the answer says "niet gestimuleerd": the sentence
+    shares the source's words except the denied one, and the source closest in meaning
+    denies it. "tussen Sonion en Huawei" is one thing, not two clauses."""
+    v2 = unit(docs, "000_ba7fe8d28f285051", "v2")
+    flipped = checker.check("Wij hebben de samenwerking tussen Sonion en Huawei aangemoedigd.", v2)
+    assert not flipped.ok and flipped.reason == "negation differs"
+    kept = "Wij hebben de samenwerking tussen Sonion en Huawei niet aangemoedigd."
+    assert checker.check(kept, v2).ok

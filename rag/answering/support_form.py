@@ -77,21 +77,32 @@ def unknown_word(sentence: str, sources: list[str], question: str, words: Contai
         if token[0].isupper() and sentence[: m.start()].strip():
             continue
         low = token.lower()
-        if fold(low) in seen or low in words or _compound(low, words):
+        if fold(low) in seen or low in words or _derived(low, words) or _compound(low, words):
             continue
         return token
     return ""
 
 
+ENDINGS = ("heid", "heden", "ing", "ingen", "e", "en", "n", "s", "er", "ste", "de", "te")
+
+
+def _derived(word: str, words: Container[str]) -> bool:
+    """A known word (five letters or more) with a Dutch ending ("vakinhoudelijkheid")."""
+    return any(
+        word.endswith(end) and len(word) - len(end) >= 5 and word[: -len(end)] in words
+        for end in ENDINGS
+    )
+
+
 def _compound(word: str, words: Container[str]) -> bool:
     """word = a known word, with a Dutch linking -s-, -e- or -en- or none, and a known word
-    of three letters or more ("testkits", "vergelijkingstest")."""
-    for i in range(3, len(word) - 2):
+    of four letters or more ("testkits", "vergelijkingstest")."""
+    for i in range(4, len(word) - 3):
         head, tail = word[:i], word[i:]
         if tail in words and any(
             head.endswith(link) and head[: len(head) - len(link)] in words
             for link in ("", "s", "e", "en")
-            if len(head) - len(link) >= 3
+            if len(head) - len(link) >= 4
         ):
             return True
     return False

@@ -63,6 +63,8 @@ SEGMENT = re.compile(  # lowercase conjunctions only; a comma between digits is 
     r"daarom|daarnaast|bovendien|ook|dus|the|a|an|it|they|there|this|these|he|she|i)\s)"
 )
 AND = re.compile(r"\s(?:en|and)\s")  # the sentence is also cut at each "en": its clauses
+# but not in "tussen A en B" / "between A and B" / "zowel A als B": one thing, not two clauses
+PAIR = re.compile(r"\b(tussen|between|zowel)\s+(\S+(?:\s\S+)?)\s(en|and|als)\s", re.IGNORECASE)
 DISJUNCTION = re.compile(r"(of|noch|or|nor)\s", re.IGNORECASE)
 SCOPE = re.compile(
     r"[,;:()\[\]–—.]|\s(?:en|of|maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|dat|die|"
@@ -93,6 +95,11 @@ _ANALYZER = Analyzer()
 def negations(text: str) -> int:
     """How many negation words deny something in the text (module docstring)."""
     return len(NEGATION.findall(NOT_DENIAL.sub(" ", PARTICLE.sub("", text))))
+
+
+def and_cut(text: str) -> str:
+    """The text with each clause-joining "en"/"and" as a cut (" ; ")."""
+    return AND.sub(" ; ", PAIR.sub(r"\1 \2 & ", PARTICLE.sub("", text)))
 
 
 def segments(text: str, cut: str | None = None) -> list[tuple[str, bool]]:
@@ -172,7 +179,7 @@ def denied(piece: str) -> set[str]:
 def clauses(text: str) -> list[tuple[str, bool]]:
     """The text cut as a written sentence is (segments, and at every "en"/"and"), each clause
     with content words and whether it is negated."""
-    cut = AND.sub(" ; ", PARTICLE.sub("", text))
+    cut = and_cut(text)
     return [(c, neg) for c, neg in segments(text, cut) if terms(c, False)]
 
 
@@ -224,7 +231,7 @@ def negation_agrees(
         for k, p in enumerate(passages) for s, neg in segments(p)
     ]  # fmt: skip
     whole = source_words(" ".join(passages), english)
-    for seg, negated in segments(sentence, AND.sub(" ; ", PARTICLE.sub("", sentence))):
+    for seg, negated in segments(sentence, and_cut(sentence)):
         # "Het kabinet zegt:" introduces what follows; "Het kabinet kiest:" claims a choice
         intro = re.search(re.escape(seg) + r"\s*:", sentence) and not CHOICE.search(seg)
         verdict = frame_agrees(seg, negated, whole, english, intro)
@@ -248,8 +255,13 @@ def negation_agrees(
                 for w, n, _, k in pieces if k in sentences]  # fmt: skip
         if negated and not any(near):
             return False  # a negation the source sentence does not have
-        if not negated and all(n and any(matches(t, d, english) for t in mine) for n, d in tied):
-            return False  # says what the source denies
+        if not negated and all(n for n, _ in tied):
+            says = [any(matches(t, d, english) for t in mine) for _, d in tied]
+            if all(says):
+                return False  # says what the source denies
+            if not any(says) and _denies(seg, closest, nearest):
+                return False  # says another thing in its place: "aangemoedigd" for
+                # "niet gestimuleerd", where the source closest in meaning denies
     return True
 
 
