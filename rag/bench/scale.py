@@ -63,7 +63,7 @@ def ensure_corpus(cache: Path, n: int, pool: Pool, embedder: Embedder,
     info = {"name": embedder.name, "dim": int(pool.vectors.shape[1])}
     write_corpus(tmp, n, pool, info, analyzer, faiss_type(n))
     tmp.rename(folder)
-    return folder, round(time.perf_counter() - t0, 1)
+    return folder, round(time.perf_counter() - t0, 3)
 
 
 def ensure_queries(cache: Path, qa_csv: Path, embedder: Embedder) -> tuple[Path, dict]:
