@@ -115,11 +115,18 @@ def neighbour(items: list, k: int, units: list, any_unit: bool = False) -> str:
 
 
 def build(
-    gold_path: str, any_neighbour: bool = False, any_name: bool = False
+    gold_path: str,
+    any_neighbour: bool = False,
+    any_name: bool = False,
+    corpus: Path | None = None,
+    fold_name: str | None = None,
 ) -> tuple[list[dict], frozenset[str], dict]:
     """The calibration pairs (id, fold, kind, sentence, unit, question), the corpus's
-    words (what the garbled-word check accepts) and the documents' headers."""
-    docs = {p.stem: parse_file(p) for p in sorted((REPO / "corpus").glob("*.txt"))}
+    words (what the garbled-word check accepts) and the documents' headers. corpus: the
+    documents of the gold (default: the shipped corpus); fold_name: one fold name for every
+    pair (the unseen PDFs are "P"), else A or B by id."""
+    found = sorted((corpus or REPO / "corpus").glob("*"))
+    docs = {p.stem: parse_file(p) for p in found if p.suffix.lower() in (".txt", ".pdf")}
     units = [u for d in docs.values() for u in d.units]
     items = [i for i in load_gold(gold_path) if i.answerable and i.reference_answer]
     names = sorted({n for i in items for n in NAME.findall(i.reference_answer)})
@@ -135,7 +142,8 @@ def build(
                 (u for u in units if not item.matches(u.doc, u.vraag)),
                 key=lambda u: overlap(sentence, quotable_text(u)),
             )
-            base = {"id": f"{item.id}.{j}", "fold": fold_of(item.id), "question": item.question}
+            base = {"id": f"{item.id}.{j}", "fold": fold_name or fold_of(item.id),
+                    "question": item.question}  # fmt: skip
             # rival: the other source of the prompt the attribution check compares with
             pairs.append({**base, "kind": "faithful", "sentence": sentence, "unit": unit,
                           "rival": other})  # fmt: skip

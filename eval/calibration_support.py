@@ -14,6 +14,10 @@ attribution, and the matrix is reported per fold and kind.
 
     .venv/bin/python eval/calibration_support.py [--gold eval/dev.jsonl] [--cache DIR]
         [--json OUT] [--any-neighbour] [--any-name]
+        [--unseen ../shared/data/aanhangsel-pdfs [--unseen-gold eval/pdfs.jsonl]]
+
+With --unseen, the pairs of the unseen PDFs' gold are scored too and reported as fold P:
+documents and questions the check's rules were never written on.
 """
 
 from __future__ import annotations
@@ -183,6 +187,13 @@ def main() -> None:
         "whatever the gold unit names (the construction before 2026-12-02 18:00)",
     )
     parser.add_argument("--cache", default="/tmp/rag-calibration", help="embedding cache folder")
+    parser.add_argument(
+        "--unseen",
+        metavar="DIR",
+        help="also measure (fold P, never chosen on) the pairs of --unseen-gold "
+        "on these documents, e.g. ../shared/data/aanhangsel-pdfs",
+    )
+    parser.add_argument("--unseen-gold", default="eval/pdfs.jsonl")
     args = parser.parse_args()
     if args.scored and Path(args.scored).is_file():
         rows = json.loads(Path(args.scored).read_text())["rows"]
@@ -192,6 +203,10 @@ def main() -> None:
         memo = Memo(E5Embedder(threads=1), cache / "query_vectors.json")
         vectors = load_vectors(SentenceVectors(memo), cache / "sentence_vectors.npz")
         pairs, vocabulary, docs = build(args.gold, args.any_neighbour, args.any_name)
+        if args.unseen:  # measured only: fold P plays no part in choosing
+            more, words, headers = build(args.unseen_gold, args.any_neighbour, args.any_name,
+                                         Path(args.unseen), "P")  # fmt: skip
+            pairs, vocabulary, docs = pairs + more, vocabulary | words, {**docs, **headers}
         rows = score(pairs, SupportChecker(vectors, vocabulary=vocabulary, docs=docs))
         save_vectors(vectors, cache / "sentence_vectors.npz")
         vectors.embedder.save()

@@ -55,6 +55,17 @@ def test_every_fact_of_the_sentence_must_be_in_the_source(units) -> None:
     assert missing_fact("Met 20 andere landen.", "met twintig andere landen") == ""
 
 
+def test_a_number_keeps_its_unit_of_measure_and_a_day_its_month() -> None:
+    """ "1 meter" is not supported by a source with "8 meter" and a "1" elsewhere; "1 juli"
+    not by "31 juli" (the unseen PDFs' calibration pairs had both kinds)."""
+    source = "Artikel 1: een afstand van 8 meter. Op 31 juli 2023 en 1 december 2023."
+    assert missing_fact("Een afstand van 1 meter.", source) == "1 meter"
+    assert missing_fact("Een afstand van 8 meter.", source) == ""
+    assert missing_fact("Op 1 juli 2023.", source) == "1 juli"
+    assert missing_fact("On 1 December 2023.", source, english=True) == ""
+    assert missing_fact("Over 1 artikel.", source) == ""  # not a unit: the number alone
+
+
 def test_the_facts_of_a_unit_include_its_vraag_label_and_document_header(docs) -> None:
     """A sentence about a questions-only document names its member (in the header) and the
     question's number (its label); neither is in the question's text."""
@@ -89,6 +100,7 @@ def test_negation_is_counted_in_dutch_and_english_and_phrases_that_deny_nothing_
     assert negations("The kits were not used; there was no research.") == 2
     assert negations("Er is onderzoek gedaan.") == 0
     assert negations("Niet meer dan €22, niet alleen hier; niet-Chinese bedrijven.") == 0
+    assert negations("Aanpassing was niet meer mogelijk.") == 1  # no longer: a denial
     assert negations("Nee, dat klopt.") == 0  # an answer particle
     assert negations("No cyber attacks were noticed.") == 1  # a determiner, no particle
 

@@ -10,7 +10,7 @@ import pytest
 from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
 from rag.answering.support import SupportChecker
-from rag.answering.support_polarity import complement, denied, negation_agrees
+from rag.answering.support_polarity import complement, denied, negation_agrees, unbracket
 from rag.parsing import parse_file
 
 
@@ -92,3 +92,20 @@ def test_a_denial_is_not_supported_by_a_source_that_denies_something_else(docs) 
     assert own.reason != "negation differs"
     other = checker.check(sentence, unit(docs, "001_f07640d600ade888", "v17"))
     assert other.reason == "negation differs"
+
+
+def test_a_short_aside_in_brackets_is_read_inside_its_clause(docs) -> None:
+    """ "niet worden gezien als (voorbereiding op) de invoering" denies the preparation: the
+    aside is read inline and "als" after "gezien" does not end the denial; "There is not
+    (yet) one ..." keeps its negation with what it denies. A long aside stays a clause."""
+    rapport = split_sentences(unit(docs, "001_f07640d600ade888", "v16").answer)
+    study = next(p for p in rapport if "(voorbereiding op)" in p)
+    assert {"voorbereid", "invoer"} <= denied(study)
+    assert negation_agrees("Het is geen voorbereiding op invoering.", rapport, never)
+    assert not negation_agrees("Het is een voorbereiding op invoering.", rapport, never)
+    assert unbracket("There is not (yet) one system") == "There is not yet one system"
+    kept = "gebruiken (welke onderdelen wordt niet openbaar gemaakt)"
+    assert unbracket(kept) == kept
+    long = "de producten (van andere dan de genoemde leveranciers) gebruiken"
+    assert unbracket(long) == long
+    assert unbracket("de Taskforce (TFEV) kondigde") == "de Taskforce TFEV kondigde"

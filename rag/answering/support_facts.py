@@ -93,6 +93,32 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+_MEASURES = (  # a unit of measure or a month; the English word first, then its Dutch one
+    "meter metre|meter kilometer kilometre|kilometer centimeter millimeter kilo kilogram gram "
+    "ton tonnes|ton liter litre|liter procent percent|procent euro euros|euro dollar miljoen "
+    "million|miljoen miljard billion|miljard dag day|dag days|dag daag|dag week weeks|week "
+    "maand month|maand months|maand jaar year|jaar years|jaar uur hour|uur hours|uur minuut "
+    "minutes|minuut minut|minuut seconde second|seconde januari january|januari februari "
+    "february|februari maart march|maart april mei may|mei juni june|juni juli july|juli "
+    "augustus august|augustus september oktober october|oktober november december"
+)
+MEASURES = {
+    w.split("|")[0]: w.split("|")[-1] for w in _MEASURES.split()
+}  # stem (as the analyzer gives it) -> the Dutch unit
+
+
+def measured(text: str) -> set[tuple[str, str]]:
+    """Each number with the unit of measure or month that follows it ("8 meter" -> ("8",
+    "meter"), "1 December" -> ("1", "december"))."""
+    out = set()
+    for m in NUMBER.finditer(text):
+        word = re.match(r"\s*([^\W\d_]{2,})", text[m.end() :])
+        stems = _ANALYZER.tokens(word.group(1)) if word else []
+        if stems and stems[0] in MEASURES:
+            out |= {(n, MEASURES[stems[0]]) for n in numbers(m.group(0))}
+    return out
+
+
 def unit_facts(unit: Unit, meta: DocMeta | None = None) -> str:
     """The text the facts of a sentence citing the unit are looked up in (module docstring)."""
     return "\n".join(p for p in (quotable_text(unit), unit.question, unit_extras(unit, meta)) if p)
@@ -134,6 +160,11 @@ def missing_fact(sentence: str, source: str, english: bool = False) -> str:
     for n in numbers(sentence):
         if n not in have:
             return n
+    pairs = measured(source)  # a number with its unit or month: "1 meter" where the source
+    counted = {w for _, w in pairs}  # has "8 meter" (and a "1" elsewhere)
+    for n, w in sorted(measured(sentence)):
+        if w in counted and (n, w) not in pairs:
+            return f"{n} {w}"
     words = set(re.findall(r"\w+", folded))
     joined = re.sub(r"[\s'-]+", "", folded)
     for found in first_name(sentence) + NAME.findall(sentence):

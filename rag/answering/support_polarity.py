@@ -49,9 +49,9 @@ NEGATION = re.compile(
     r"neither|cannot|zonder|without)\b(?!-\w)|n't\b",
     re.IGNORECASE,
 )
-NOT_DENIAL = re.compile(
-    r"\b(niet|geen|not|no)\s+(meer|minder|langer|later|eerder|alleen|slechts|enkel|more|less|"
-    r"longer|later|earlier|only|merely)\s+(dan|than|maar|but)?|\bnot only\b|\bniet alleen\b"
+NOT_DENIAL = re.compile(  # a bound ("niet meer dan 5"), not "niet meer mogelijk" (no longer)
+    r"\b(niet|geen|not|no)\s+(meer|minder|langer|later|eerder|more|less|longer|later|earlier)"
+    r"\s+(dan|than)\b|\b(niet|not)\s+(alleen|slechts|enkel|only|merely)\b"
     r"|\bzonder (meer|twijfel)\b|\bwithout (a )?doubt\b",
     re.IGNORECASE,
 )
@@ -66,9 +66,10 @@ AND = re.compile(r"\s(?:en|and)\s")  # the sentence is also cut at each "en": it
 # but not in "tussen A en B" / "between A and B" / "zowel A als B": one thing, not two clauses
 PAIR = re.compile(r"\b(tussen|between|zowel)\s+(\S+(?:\s\S+)?)\s(en|and|als)\s", re.IGNORECASE)
 DISJUNCTION = re.compile(r"(of|noch|or|nor)\s", re.IGNORECASE)
-SCOPE = re.compile(
+SCOPE = re.compile(  # "als" after a verb of regarding is no clause: "niet gezien als X"
     r"[,;:()\[\]–—.]|\s(?:en|of|maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|dat|die|"
-    r"waarbij|wanneer|als)\s",
+    r"waarbij|wanneer|(?<!gezien )(?<!beschouwd )(?<!aangemerkt )(?<!bedoeld )(?<!gebruikt )"
+    r"(?<!dienen )(?<!dient )(?<!fungeert )als)\s",
     re.IGNORECASE,
 )
 SCOPE_KEEP = re.compile(f"({SCOPE.pattern})", re.IGNORECASE)  # the same, separators kept
@@ -92,6 +93,22 @@ MIN_SHARE = 0.5  # of the sentence segment's words, to pair it with a source seg
 _ANALYZER = Analyzer()
 
 
+BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+
+
+def unbracket(text: str) -> str:
+    """The text with each short aside in brackets (at most three words, no negation) read
+    inline: "There is not (yet) one ..." is one clause, "als (voorbereiding op) de
+    invoering" too; a longer aside is a clause of its own ("(welke onderdelen wordt niet
+    openbaar gemaakt)"), and so is one with a negation."""
+
+    def inline(m: re.Match) -> str:
+        aside = m.group(1)
+        return m.group(0) if len(aside.split()) > 3 or NEGATION.search(aside) else aside
+
+    return BRACKETED.sub(inline, text)
+
+
 def negations(text: str) -> int:
     """How many negation words deny something in the text (module docstring)."""
     return len(NEGATION.findall(NOT_DENIAL.sub(" ", PARTICLE.sub("", text))))
@@ -99,7 +116,7 @@ def negations(text: str) -> int:
 
 def and_cut(text: str) -> str:
     """The text with each clause-joining "en"/"and" as a cut (" ; ")."""
-    return AND.sub(" ; ", PAIR.sub(r"\1 \2 & ", PARTICLE.sub("", text)))
+    return AND.sub(" ; ", PAIR.sub(r"\1 \2 & ", PARTICLE.sub("", unbracket(text))))
 
 
 def segments(text: str, cut: str | None = None) -> list[tuple[str, bool]]:
@@ -107,7 +124,7 @@ def segments(text: str, cut: str | None = None) -> list[tuple[str, bool]]:
     negated; a piece joined by "of"/"or" to a negated one is ("geen testkits of apparatuur
     ... ingezet")."""
     out: list[tuple[str, bool]] = []
-    for piece in SEGMENT.split(PARTICLE.sub("", text) if cut is None else cut):
+    for piece in SEGMENT.split(PARTICLE.sub("", unbracket(text)) if cut is None else cut):
         piece = (piece or "").strip()
         if not piece:
             continue
@@ -162,7 +179,7 @@ def denied(piece: str) -> set[str]:
     kan ik niet"); a part joined to a denied one by "of"/"noch" is denied too, with the
     verb that ends the clause ("geen testkits of apparatuur ... ingezet")."""
     out: set[str] = set()
-    parts = SCOPE_KEEP.split(NOT_DENIAL.sub(" ", piece))
+    parts = SCOPE_KEEP.split(NOT_DENIAL.sub(" ", unbracket(piece)))
     denying = False
     for k in range(0, len(parts), 2):
         part, sep = parts[k] or "", parts[k - 1] if k else ""
