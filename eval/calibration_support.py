@@ -36,7 +36,6 @@ import numpy as np  # noqa: E402
 from calibration_features import load_vectors, save_vectors  # noqa: E402
 from calibration_pairs import build  # noqa: E402
 
-from rag.analysis.lang import detect  # noqa: E402
 from rag.answering.choose import SentenceVectors  # noqa: E402
 from rag.answering.support import (  # noqa: E402
     Support,
@@ -44,6 +43,7 @@ from rag.answering.support import (  # noqa: E402
     SupportSettings,
     accepts,
     attributed,
+    is_english,
     strength,
 )  # fmt: skip
 from rag.embedders.e5 import E5Embedder  # noqa: E402
@@ -82,7 +82,7 @@ def score(pairs: list[dict], checker: SupportChecker) -> list[dict]:
         r = checker.signals(p["sentence"], p["rival"], p["question"])
         out.append({**p, "unit": p["unit"].unit_id, "gate": not s.reason,
                     "cosine": round(s.cosine, 5), "lexical": round(s.lexical, 4),
-                    "english": detect(p["sentence"]) == "en",
+                    "english": is_english(p["sentence"], p["question"]),
                     "positions": list(s.positions), "reason": s.reason,
                     "rival": p["rival"].unit_id, "rival_gate": not r.reason,
                     "rival_cosine": round(r.cosine, 5),

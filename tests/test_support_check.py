@@ -16,9 +16,11 @@ from rag.answering.support import (
     SupportSettings,
     accepts,
     attributed,
+    is_english,
     lexical_share,
 )
 from rag.answering.support_facts import garbled, missing_fact, numbers, unit_facts
+from rag.answering.support_form import known_words
 from rag.answering.support_polarity import negation_agrees, negations
 from rag.parsing import parse_file
 
@@ -231,6 +233,20 @@ def test_a_garbled_copy_of_a_source_word_is_caught(units) -> None:
     source = "Herleidbare gegevens over patiënten worden niet vrijgegeven."
     assert garbled("Over patiëntekeken niets.", source) == "patientekeken"
     assert garbled("Herleidbare patiëntengegevens worden niet vrijgegeven.", source) == ""
+    # a word of the language is no garbled copy, however close to a source word
+    source = "waardoor de oplevering vier jaar opschuift"  # the unseen PDFs' h05
+    assert garbled("De oplevering schuift vier jaar op.", source) == "schuift"
+    assert garbled("De oplevering schuift vier jaar op.", source, known=known_words()) == ""
+    assert garbled("De oplevering opschoeft.", source, known=known_words()) == "opschoeft"
+
+
+def test_a_sentence_without_telling_function_words_has_the_questions_language() -> None:
+    """ "Since 1 January 2022." has no function word of either language: it is English when
+    the question is, and then "January" is no garbled Dutch word."""
+    assert is_english("Since 1 January 2022.", "Since when has Atradius monitored them?")
+    assert not is_english("Sinds 1 januari 2022.", "Sinds wanneer?")
+    assert not is_english("Since 1 January 2022.")
+    assert is_english("The kits were not used.", "Sinds wanneer?")  # its own words decide
 
 
 def test_words_of_the_question_and_the_answer_particle_are_no_evidence(units) -> None:

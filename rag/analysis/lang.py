@@ -19,9 +19,10 @@ EN = frozenset(_EN_TEXT.split())
 WORD = re.compile(r"[a-zA-Z']+")
 
 
-def detect(text: str) -> str:
-    """'en' when English function words outnumber Dutch ones, else 'nl' (the default)."""
+def detect(text: str, default: str = "nl") -> str:
+    """'en' when English function words outnumber Dutch ones, 'nl' when Dutch ones outnumber
+    English ones, else the default ("Since 1 January 2022.": as many of either)."""
     words = [w.lower() for w in WORD.findall(text)]
     nl = sum(w in NL for w in words)
     en = sum(w in EN for w in words)
-    return "en" if en > nl else "nl"
+    return "en" if en > nl else "nl" if nl > en else default

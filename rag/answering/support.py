@@ -36,6 +36,7 @@ from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
 from rag.answering.cite import quotable_text
 from rag.answering.support_facts import PARTICLE, garbled, missing_fact, unit_facts
+from rag.answering.support_form import known_words
 from rag.answering.support_polarity import negation_agrees, shared, source_words, terms
 from rag.types import DocMeta, Unit
 
@@ -98,10 +99,16 @@ def windows(n: int, width: int = 3) -> list[tuple[int, ...]]:
     return [tuple(range(i, i + w)) for w in range(1, width + 1) for i in range(n - w + 1)]
 
 
+def is_english(sentence: str, question: str = "") -> bool:
+    """Is the sentence English? Its function words decide; where they tie (a date, an
+    amount: "125 million euros in 2024."), the question's language does."""
+    return detect(sentence, detect(question) if question else "nl") == "en"
+
+
 def content(sentence: str, question: str = "") -> tuple[set[str], bool]:
     """The sentence's content words that count as evidence (not the question's, not an
     answer particle), and whether it is English."""
-    english = detect(sentence) == "en"
+    english = is_english(sentence, question)
     return terms(PARTICLE.sub("", sentence), english) - terms(question, english), english
 
 
@@ -147,11 +154,11 @@ class SupportChecker:
     def signals(self, sentence: str, unit: Unit, question: str = "") -> Support:
         """The facts and negation verdicts (reason set when one fails), else the closeness
         signals with the passage that supports the sentence."""
-        english = detect(sentence) == "en"
+        english = is_english(sentence, question)
         source = quotable_text(unit)
         facts = unit_facts(unit, self.docs.get(unit.doc))
         fact = missing_fact(sentence, facts, english) or (
-            "" if english else garbled(sentence, source, self.vocabulary)
+            "" if english else garbled(sentence, source, self.vocabulary, known_words())
         )
         if fact:
             return Support(False, reason=f"not in source: {fact}")

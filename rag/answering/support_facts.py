@@ -15,6 +15,7 @@ source word.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from rag.analysis.lang import EN, NL
 from rag.analysis.query import ENGLISH_STOPWORDS
@@ -199,14 +200,22 @@ def first_name(sentence: str) -> list[str]:
     return [m.group(1)] if _ANALYZER.tokens(m.group(1)) else []
 
 
-def garbled(sentence: str, source: str, vocabulary: frozenset[str] = frozenset()) -> str:
+def garbled(
+    sentence: str,
+    source: str,
+    vocabulary: Container[str] = frozenset(),
+    known: Container[str] = frozenset(),
+) -> str:
     """A word of a Dutch sentence that is a near miss of a source word (edit distance <= 2,
     or nearly all of a source word with a tail that is no word: "patiëntekeken"), not an
-    inflection and no word of the corpus: a small model's garbled copy, or ""."""
+    inflection, no word of the corpus and none of the known words (the word lists: "schuift"
+    beside a source's "schuiven"): a small model's garbled copy, or ""."""
     src = set(re.findall(r"\w{6,}", fold(source)))
     stems = set(_ANALYZER.tokens(" ".join(src)))
     for word in re.findall(r"\w{6,}", fold(sentence)):
-        if word in src or word in vocabulary or set(_ANALYZER.tokens(word)) <= stems:
+        if word in src or word in vocabulary or word in known:
+            continue
+        if set(_ANALYZER.tokens(word)) <= stems:
             continue
         if any(inflection(word, w) for w in src):
             continue  # "besteld" -> "bestelde", "bestrijdt" -> "bestrijding"
