@@ -10,7 +10,15 @@ import pytest
 from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
 from rag.answering.support import SupportChecker
-from rag.answering.support_polarity import complement, denied, negation_agrees, unbracket
+from rag.answering.support_polarity import (
+    and_cut,
+    complement,
+    denied,
+    negation_agrees,
+    negations,
+    segments,
+    unbracket,
+)
 from rag.parsing import parse_file
 
 
@@ -109,3 +117,14 @@ def test_a_short_aside_in_brackets_is_read_inside_its_clause(docs) -> None:
     long = "de producten (van andere dan de genoemde leveranciers) gebruiken"
     assert unbracket(long) == long
     assert unbracket("de Taskforce (TFEV) kondigde") == "de Taskforce TFEV kondigde"
+
+
+def test_a_longer_tussen_a_en_b_stays_one_clause_and_a_privative_word_denies() -> None:
+    """ "geen concurrentie tussen de waterstofleiding in de DRC en het transportnet" is one
+    clause (its denial is not cut off at the "en"), and "het wegvallen van coronasteun"
+    says what "geen coronasteunmaatregelen meer" says (sentences of the unseen PDFs)."""
+    cut = and_cut("Er is geen concurrentie tussen de waterstofleiding in de DRC en het net.")
+    assert ";" not in cut
+    assert negations("het wegvallen van coronasteun") == 1
+    assert negations("Het ontbreekt aan geld.") == 1 and negations("It lacks money.") == 1
+    assert segments("De steun is niet weggevallen.") == [("De steun is niet weggevallen.", False)]

@@ -20,7 +20,9 @@ any denial of the source). When that sentence is negated, its clause closest in 
 decides (the sentence cut as a written one is): "only a throwaway phone" is closest to "...
 geen computer meegenomen, in China niet van de provinciale e-mail gebruik gemaakt en alleen
 een wegwerptelefoon ...", whose last clause denies nothing. "zonder"/"without" deny what
-follows as "geen" does ("zonder pasklaar draaiboek" = "nog geen pasklaar draaiboek").
+follows as "geen" does ("zonder pasklaar draaiboek" = "nog geen pasklaar draaiboek"), and so
+do "wegvallen", "ontbreken" and "lack" ("het wegvallen van coronasteun" = "geen
+coronasteunmaatregelen meer"). A short aside in brackets is read inside its clause.
 Phrases with a negation word that deny nothing ("niet meer dan", "niet alleen",
 "niet-Chinese", "not only", "zonder meer") do not count, nor does an answer particle
 ("Nee, ...", "No, ..."); two negations in one segment cancel. A negation's scope runs from it to the
@@ -46,7 +48,8 @@ from rag.answering.support_facts import EN_NL, PARTICLE
 
 NEGATION = re.compile(
     r"\b(niet|geen|nooit|niets|niemand|noch|nergens|not|no|never|none|nothing|nobody|nor|"
-    r"neither|cannot|zonder|without)\b(?!-\w)|n't\b",
+    r"neither|cannot|zonder|without|wegvallen|weggevallen|wegvalt|ontbreken|ontbreekt|"
+    r"ontbrak|ontbraken|lacks?|lacking|absence)\b(?!-\w)|n't\b",
     re.IGNORECASE,
 )
 NOT_DENIAL = re.compile(  # a bound ("niet meer dan 5"), not "niet meer mogelijk" (no longer)
@@ -64,7 +67,9 @@ SEGMENT = re.compile(  # lowercase conjunctions only; a comma between digits is 
 )
 AND = re.compile(r"\s(?:en|and)\s")  # the sentence is also cut at each "en": its clauses
 # but not in "tussen A en B" / "between A and B" / "zowel A als B": one thing, not two clauses
-PAIR = re.compile(r"\b(tussen|between|zowel)\s+(\S+(?:\s\S+)?)\s(en|and|als)\s", re.IGNORECASE)
+PAIR = re.compile(  # up to six words before the "en": "tussen de waterstofleiding in de DRC en"
+    r"\b(tussen|between|zowel)\s+((?:[^\s,;:]+\s){1,6}?)(en|and|als)\s", re.IGNORECASE
+)
 DISJUNCTION = re.compile(r"(of|noch|or|nor)\s", re.IGNORECASE)
 SCOPE = re.compile(  # "als" after a verb of regarding is no clause: "niet gezien als X"
     r"[,;:()\[\]–—.]|\s(?:en|of|maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|dat|die|"
@@ -116,7 +121,7 @@ def negations(text: str) -> int:
 
 def and_cut(text: str) -> str:
     """The text with each clause-joining "en"/"and" as a cut (" ; ")."""
-    return AND.sub(" ; ", PAIR.sub(r"\1 \2 & ", PARTICLE.sub("", unbracket(text))))
+    return AND.sub(" ; ", PAIR.sub(r"\1 \2& ", PARTICLE.sub("", unbracket(text))))
 
 
 def segments(text: str, cut: str | None = None) -> list[tuple[str, bool]]:
