@@ -127,6 +127,8 @@ def build(
     pair (the unseen PDFs are "P"), else A or B by id."""
     found = sorted((corpus or REPO / "corpus").glob("*"))
     docs = {p.stem: parse_file(p) for p in found if p.suffix.lower() in (".txt", ".pdf")}
+    if not docs:
+        raise SystemExit(f"{corpus}: no .txt or .pdf documents; give the gold's documents folder")
     units = [u for d in docs.values() for u in d.units]
     items = [i for i in load_gold(gold_path) if i.answerable and i.reference_answer]
     names = sorted({n for i in items for n in NAME.findall(i.reference_answer)})
