@@ -19,9 +19,10 @@ from rag.answering.support import (
     is_english,
     lexical_share,
 )
+from rag.answering.support_clauses import negations
 from rag.answering.support_facts import garbled, missing_fact, numbers, unit_facts
 from rag.answering.support_form import known_words
-from rag.answering.support_polarity import negation_agrees, negations
+from rag.answering.support_polarity import negation_agrees
 from rag.parsing import parse_file
 
 

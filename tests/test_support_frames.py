@@ -10,15 +10,8 @@ import pytest
 from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
 from rag.answering.support import SupportChecker
-from rag.answering.support_polarity import (
-    and_cut,
-    complement,
-    denied,
-    negation_agrees,
-    negations,
-    segments,
-    unbracket,
-)
+from rag.answering.support_clauses import and_cut, denied, negations, segments, unbracket
+from rag.answering.support_polarity import complement, negation_agrees
 from rag.parsing import parse_file
 
 

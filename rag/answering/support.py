@@ -35,9 +35,10 @@ from rag.analysis.lang import detect
 from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
 from rag.answering.cite import quotable_text
+from rag.answering.support_clauses import shared, source_words, terms
 from rag.answering.support_facts import PARTICLE, garbled, missing_fact, unit_facts
 from rag.answering.support_form import known_words
-from rag.answering.support_polarity import negation_agrees, shared, source_words, terms
+from rag.answering.support_polarity import negation_agrees
 from rag.types import DocMeta, Unit
 
 
