@@ -68,7 +68,8 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -
     chosen = [ok[0]] + [
         h for h in ok[1:]
         if not (ACKNOWLEDGEMENTS and only_acknowledges(h["sentences"], question))
-        and also_cite(top, _unit(h), (power(ok[0]), power(h)), _best, gate)
+        and (also_cite(top, _unit(h), (power(ok[0]), power(h)), _best, gate)
+             or h["unit_id"] == item.get("beside"))  # calibration_first.py --keep
     ]  # fmt: skip
     seen, cited, texts = set(), [], []
     for h in chosen[:3]:
