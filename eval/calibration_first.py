@@ -98,7 +98,7 @@ def main() -> None:
     def show(name: str, rule=None, keep: bool = False) -> None:  # noqa: ANN001
         print(name, " | ".join(f"{f}: {figures(part, rule, keep)}" for f, part in folds.items()))
 
-    show("shipped (retriever's order)")
+    show("shipped (the retriever's order, choose.quote_order)")
     for k, delta, margin in itertools.product((2, 3, 5), (0.01, 0.02, 0.03, 0.04), (0.0, 0.01)):
         rule = lambda i, k=k, d=delta, m=margin: swap(i, k, d, m)  # noqa: E731
         show(f"swap K={k} delta={delta} margin={margin}", rule)

@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.answering import choose as choose_module  # noqa: E402
-from rag.answering.choose import ChoiceSettings, pick  # noqa: E402
+from rag.answering.choose import ChoiceSettings, number_first, pick  # noqa: E402
 from rag.answering.choose_ack import hollow_last, only_acknowledges  # noqa: E402
 from rag.answering.gate import GateSettings, also_cite, passes, strength  # noqa: E402
 from rag.evaluation import metrics as m  # noqa: E402
@@ -42,6 +42,7 @@ MAX_FALSE_REFUSALS = 0.05
 MAX_MEDIAN_WORDS = 60
 ACKNOWLEDGEMENTS = True  # the hollow-answer rule of choose_ack.py (--no-acknowledgements: off)
 STRENGTH_ORDER = False  # passing hits re-sorted by strength, the earlier rule (--strength-order)
+NUMBER_FIRST = True  # choose.number_first (--no-number-first: the rule before it)
 
 
 def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -> dict:  # noqa: ANN001
@@ -60,6 +61,8 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -
     if STRENGTH_ORDER:  # else the retriever's order, as the pipeline quotes them
         ok.sort(key=lambda h: -power(h))
     question = item["question"]
+    if NUMBER_FIRST:  # a unit with a number first when the question asks for one
+        ok = number_first(ok, lambda h: h["sentences"], question)
     if ACKNOWLEDGEMENTS:  # a hollow answer last, never cited beside the first (choose_ack.py)
         ok = hollow_last(ok, lambda h: h["sentences"], question)
     if not ok:
@@ -225,8 +228,9 @@ def rounded(f: dict) -> dict:
 
 
 def main() -> None:
-    global ACKNOWLEDGEMENTS, STRENGTH_ORDER
+    global ACKNOWLEDGEMENTS, STRENGTH_ORDER, NUMBER_FIRST
     STRENGTH_ORDER = "--strength-order" in sys.argv
+    NUMBER_FIRST = "--no-number-first" not in sys.argv
     items = json.loads(Path(sys.argv[1]).read_text())
     if "--no-acknowledgements" in sys.argv:  # the rules before choose_ack.py, for the table
         ACKNOWLEDGEMENTS = False

@@ -13,19 +13,23 @@ quoted whole; a long one keeps its best sentence, the sentences close to it and 
 right after it when that one is nearly as close, while they fit a word budget, shown in
 document order. The answer adds the footnotes of the quoted sentences (the Kamerstuk they
 cite, rag/answering/notes.py). Sentence vectors are computed for the few candidate units at
-query time and cached per unit in memory.
+query time and cached per unit in memory. Which passing unit is quoted first is decided here
+too (quote_order): for a question asking how many, how much or when, a unit whose answer
+states no number gives way to one that does.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from rag.analysis.sentences import split_sentences
-from rag.answering.choose_ack import acknowledgement
+from rag.answering.choose_ack import acknowledgement, hollow_last
 from rag.answering.cite import quotable_text
 from rag.answering.notes import sentence_notes
 from rag.answering.quote import Evidence, Quote
@@ -49,6 +53,13 @@ ASKS_SOURCE = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+STATES_NUMBER = re.compile(  # a digit or a number written out ("vier jaar"; not "acht", "ten")
+    r"\d|\b(twee|drie|vier|vijf|zes|zeven|negen|tien|elf|twaalf|\w+tien|twintig|dertig|"
+    r"veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|helft|"
+    r"two|three|four|five|six|seven|eight|nine|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half)\b",
+    re.IGNORECASE,
+)
 YES_NO = re.compile(
     r"^\s*(heeft|hebben|is|zijn|kan|kunnen|wordt|worden|zal|zullen|was|waren|werd|gaat|"
     r"wil|wilt|moet|mag|klopt|bent|weet|deelt|erkent|does|do|did|is|are|was|were|has|have|"
@@ -56,6 +67,7 @@ YES_NO = re.compile(
     re.IGNORECASE,
 )
 WORDS = re.compile(r"\w+")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -167,3 +179,25 @@ def pick(
     if near and after not in keep and used + words[after] <= s.budget:
         keep.append(after)
     return sorted(keep)
+
+
+def number_first(hits: list[T], sentences: Callable[[T], list[str]], question: str) -> list[T]:
+    """The hits in their order, except that for a question asking how many, how much or
+    when (not a yes/no question: "Weet u hoeveel ...?" may be answered "Nee"), a first unit
+    whose answer states no number gives way to the first one that does: it cannot answer
+    ("Hoeveel jaar later ..." and a first unit about the route, the second with "2032")."""
+    if len(hits) < 2 or not ASKS_NUMBER.search(question) or YES_NO.search(question):
+        return hits
+    if any(STATES_NUMBER.search(text) for text in sentences(hits[0])):
+        return hits
+    for k, hit in enumerate(hits[1:], start=1):
+        if any(STATES_NUMBER.search(text) for text in sentences(hit)):
+            return [hit, *hits[:k], *hits[k + 1 :]]
+    return hits
+
+
+def quote_order(hits: list[T], sentences: Callable[[T], list[str]], question: str) -> list[T]:
+    """The passing hits in the order they are quoted: the retriever's (the gate's strength
+    judges evidence, the fused rank orders it: eval/RESULTS.md), a unit with a number first
+    when the question asks for one (number_first), a hollow answer last (choose_ack.py)."""
+    return hollow_last(number_first(hits, sentences, question), sentences, question)

@@ -5,7 +5,8 @@ Three signals, read per hit: the lexical coverage of the question's terms by the
 passage (the hit's ``scores["dense"]``, multilingual e5), and the cosine of the question
 with the unit's own Vraag (the index's question vectors, both in the query role). Their
 weighted sum is the hit's strength; a hit passes when its strength and its coverage reach
-their thresholds, and the passing hits are quoted in the retriever's order. A question in another
+their thresholds, and the passing hits are quoted in the retriever's order (but see
+choose.quote_order). A question in another
 language than the corpus's Dutch needs a little less: its cosines with Dutch text run lower
 (on fold A the median strength of English questions is 0.03-0.04 below that of Dutch ones,
 answerable or not). Without a dense side (BM25 mode, a pipeline without an embedder)

@@ -21,8 +21,14 @@ from rag.analysis.query import MAX_QUESTION, analyse
 from rag.analysis.sentences import split_sentences
 from rag.analysis.terms import Analyzer
 from rag.answering.address import address, province_of
-from rag.answering.choose import ChoiceSettings, SentenceVectors, choose, sentence_scores
-from rag.answering.choose_ack import hollow_last, only_acknowledges
+from rag.answering.choose import (
+    ChoiceSettings,
+    SentenceVectors,
+    choose,
+    quote_order,
+    sentence_scores,
+)
+from rag.answering.choose_ack import only_acknowledges
 from rag.answering.cite import Cited, Ledger, OnSources, Sources, quotable_text
 from rag.answering.corpus import Corpus
 from rag.answering.gate import GateSettings, also_cite, dense_of, follow_up, passes, strength
@@ -116,10 +122,8 @@ class AnswerPipeline:
         sources = Sources(ledger, on_sources)
         hits = self.retriever.search(query, k=k, mode=self.settings.retrieval.mode, filters=filters)
         timings["retrieve"] = time.perf_counter() - start
-        # the hits that pass the gate in the retriever's order (the gate's strength judges
-        # evidence, the fused rank orders it: eval/RESULTS.md), a hollow answer last
-        strong = [h for h in hits if self.passes(query, h)]
-        strong = hollow_last(strong, self._sentences, query.text)
+        passing = [h for h in hits if self.passes(query, h)]  # in the order they are quoted:
+        strong = quote_order(passing, self._sentences, query.text)  # choose.quote_order
         pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
         if pieces and mode == "generate":
