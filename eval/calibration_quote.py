@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.answering import choose as choose_module  # noqa: E402
+from rag.answering.asks import can_answer  # noqa: E402
 from rag.answering.choose import ChoiceSettings, number_first, pick  # noqa: E402
 from rag.answering.choose_ack import hollow_last, only_acknowledges  # noqa: E402
 from rag.answering.gate import GateSettings, also_cite, passes, strength  # noqa: E402
@@ -43,6 +44,7 @@ MAX_MEDIAN_WORDS = 60
 ACKNOWLEDGEMENTS = True  # the hollow-answer rule of choose_ack.py (--no-acknowledgements: off)
 STRENGTH_ORDER = False  # passing hits re-sorted by strength, the earlier rule (--strength-order)
 NUMBER_FIRST = True  # choose.number_first (--no-number-first: the rule before it)
+MONEY = True  # asks.can_answer, money and measures (--no-money: the rule before it)
 
 
 def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -> dict:  # noqa: ANN001
@@ -61,6 +63,8 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -
     if STRENGTH_ORDER:  # else the retriever's order, as the pipeline quotes them
         ok.sort(key=lambda h: -power(h))
     question = item["question"]
+    if MONEY:  # an amount of money or a measure asked: only a unit that speaks of it
+        ok = can_answer(ok, lambda h: h["sentences"], question)
     if NUMBER_FIRST:  # a unit with a number first when the question asks for one
         ok = number_first(ok, lambda h: h["sentences"], question)
     if ACKNOWLEDGEMENTS:  # a hollow answer last, never cited beside the first (choose_ack.py)
@@ -228,9 +232,10 @@ def rounded(f: dict) -> dict:
 
 
 def main() -> None:
-    global ACKNOWLEDGEMENTS, STRENGTH_ORDER, NUMBER_FIRST
+    global ACKNOWLEDGEMENTS, STRENGTH_ORDER, NUMBER_FIRST, MONEY
     STRENGTH_ORDER = "--strength-order" in sys.argv
     NUMBER_FIRST = "--no-number-first" not in sys.argv
+    MONEY = "--no-money" not in sys.argv
     items = json.loads(Path(sys.argv[1]).read_text())
     if "--no-acknowledgements" in sys.argv:  # the rules before choose_ack.py, for the table
         ACKNOWLEDGEMENTS = False

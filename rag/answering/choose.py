@@ -15,7 +15,8 @@ document order. The answer adds the footnotes of the quoted sentences (the Kamer
 cite, rag/answering/notes.py). Sentence vectors are computed for the few candidate units at
 query time and cached per unit in memory. Which passing unit is quoted first is decided here
 too (quote_order): for a question asking how many, how much or when, a unit whose answer
-states no number gives way to one that does.
+states no number gives way to one that does, and a question asking an amount of money or
+of a measure is answered only from a unit that speaks of it (rag/answering/asks.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import TypeVar
 import numpy as np
 
 from rag.analysis.sentences import split_sentences
+from rag.answering.asks import YES_NO, can_answer
 from rag.answering.choose_ack import acknowledgement, hollow_last
 from rag.answering.cite import quotable_text
 from rag.answering.notes import sentence_notes
@@ -58,12 +60,6 @@ STATES_NUMBER = re.compile(  # a digit or a number written out ("vier jaar"; not
     r"veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|helft|"
     r"two|three|four|five|six|seven|eight|nine|eleven|twelve|\w+teen|twenty|thirty|forty|"
     r"fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half)\b",
-    re.IGNORECASE,
-)
-YES_NO = re.compile(
-    r"^\s*(heeft|hebben|is|zijn|kan|kunnen|wordt|worden|zal|zullen|was|waren|werd|gaat|"
-    r"wil|wilt|moet|mag|klopt|bent|weet|deelt|erkent|does|do|did|is|are|was|were|has|have|"
-    r"will|can|could|should|would)\b",
     re.IGNORECASE,
 )
 WORDS = re.compile(r"\w+")
@@ -198,6 +194,9 @@ def number_first(hits: list[T], sentences: Callable[[T], list[str]], question: s
 
 def quote_order(hits: list[T], sentences: Callable[[T], list[str]], question: str) -> list[T]:
     """The passing hits in the order they are quoted: the retriever's (the gate's strength
-    judges evidence, the fused rank orders it: eval/RESULTS.md), a unit with a number first
-    when the question asks for one (number_first), a hollow answer last (choose_ack.py)."""
+    judges evidence, the fused rank orders it: eval/RESULTS.md), without the units that
+    cannot give the amount of money or measure asked (asks.can_answer; none left: a
+    refusal), a unit with a number first when the question asks for one (number_first), a
+    hollow answer last (choose_ack.py)."""
+    hits = can_answer(hits, sentences, question)
     return hollow_last(number_first(hits, sentences, question), sentences, question)
