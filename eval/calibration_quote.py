@@ -9,7 +9,8 @@ false refusals <= 0.05) with the most must-mention recall per quoted word; confi
 `rag eval --mode quote` on the whole file.
 
     .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json
-    .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --shipped
+    .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --shipped \
+        [--no-money] [--no-number-first] [--no-number-close] [--number-margin 0.04]
     .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --further  # + every
         further-source setting on both folds
     .venv/bin/python eval/calibration_quote.py /tmp/answer/features.json --relative \
@@ -45,6 +46,9 @@ ACKNOWLEDGEMENTS = True  # the hollow-answer rule of choose_ack.py (--no-acknowl
 STRENGTH_ORDER = False  # passing hits re-sorted by strength, the earlier rule (--strength-order)
 NUMBER_FIRST = True  # choose.number_first (--no-number-first: the rule before it)
 MONEY = True  # asks.can_answer, money and measures (--no-money: the rule before it)
+# choose.number_first's margin for the unit whose closest number sentence is closer
+# (--number-margin X; --no-number-close: only a first unit without a number gives way)
+NUMBER_MARGIN: float | None = choose_module.NUMBER_MARGIN
 
 
 def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -> dict:  # noqa: ANN001
@@ -66,7 +70,9 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -
     if MONEY:  # an amount of money or a measure asked: only a unit that speaks of it
         ok = can_answer(ok, lambda h: h["sentences"], question)
     if NUMBER_FIRST:  # a unit with a number first when the question asks for one
-        ok = number_first(ok, lambda h: h["sentences"], question)
+        close = None if NUMBER_MARGIN is None else _close
+        margin = NUMBER_MARGIN or 0.0
+        ok = number_first(ok, lambda h: h["sentences"], question, close, margin)
     if ACKNOWLEDGEMENTS:  # a hollow answer last, never cited beside the first (choose_ack.py)
         ok = hollow_last(ok, lambda h: h["sentences"], question)
     if not ok:
@@ -91,6 +97,11 @@ def replay(item: dict, gate: GateSettings, choice: ChoiceSettings, shift=None) -
             texts.append(" ".join(h["sentences"][i] for i in keep))
             texts += [notes[str(i)] for i in keep if str(i) in notes]  # footnotes of the quote
     return {"refused": not cited, "cited": cited, "text": " ".join(texts)}
+
+
+def _close(h: dict, texts: list[str]) -> list[float]:
+    """The cosines of some of the hit's sentences with the question (choose.number_first)."""
+    return [h["cosine"][h["sentences"].index(text)] for text in texts]
 
 
 def _unit(h: dict) -> SimpleNamespace:
@@ -232,10 +243,14 @@ def rounded(f: dict) -> dict:
 
 
 def main() -> None:
-    global ACKNOWLEDGEMENTS, STRENGTH_ORDER, NUMBER_FIRST, MONEY
+    global ACKNOWLEDGEMENTS, STRENGTH_ORDER, NUMBER_FIRST, MONEY, NUMBER_MARGIN
     STRENGTH_ORDER = "--strength-order" in sys.argv
     NUMBER_FIRST = "--no-number-first" not in sys.argv
     MONEY = "--no-money" not in sys.argv
+    if "--number-margin" in sys.argv:
+        NUMBER_MARGIN = float(sys.argv[sys.argv.index("--number-margin") + 1])
+    if "--no-number-close" in sys.argv:
+        NUMBER_MARGIN = None
     items = json.loads(Path(sys.argv[1]).read_text())
     if "--no-acknowledgements" in sys.argv:  # the rules before choose_ack.py, for the table
         ACKNOWLEDGEMENTS = False

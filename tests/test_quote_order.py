@@ -1,6 +1,7 @@
 """Which passing unit is quoted first (rag/answering/choose.py quote_order): the retriever's
 order, except that a question asking how many, how much or when is not answered from a unit
-that states no number while one that does has passed the gate too."""
+that states no number while one that does has passed the gate too, nor from a unit whose
+closest sentence with a number is further from the question than another unit's."""
 
 from __future__ import annotations
 
@@ -72,6 +73,45 @@ def test_only_a_unit_that_states_a_number_is_moved(hits: list[str], expected: li
 def test_a_hollow_answer_with_a_date_is_not_moved_first() -> None:
     # "Ja, het kabinet is bekend met het artikel van 12 mei." has a number and answers nothing
     assert order(["v51", "known"], "Hoeveel bedrijven zijn in Chinese handen?") == ["v51", "known"]
+
+
+# Antwoord 43 of the same document: what the export to China earns
+V43 = [
+    "Er is op een aantal terreinen sprake van een ongelijk speelveld tussen Europese en "
+    "Chinese bedrijven.",
+    "Volgens cijfers van het CBS verdiende Nederland in 2018 5,6 miljard euro aan de "
+    "rechtstreekse export van goederen en diensten naar China.",
+]
+EARNS = "Hoeveel geld levert de uitvoer naar China Nederland op?"
+
+
+def closer(cosines: dict[str, float]):  # noqa: ANN201 - hit, sentences -> their cosines
+    """A stand-in for the embedder's cosines: each sentence's, looked up by its first word
+    and the hit (the real ones are in the slow test below)."""
+    return lambda hit, texts: [cosines[f"{hit}:{text.split()[0]}"] for text in texts]
+
+
+def test_the_unit_whose_number_sentence_is_closer_goes_first() -> None:
+    # the cosines e5 gives these sentences with the question (eval/calibration_features.py)
+    near = closer({"v38:Het": 0.821, "v43:Volgens": 0.895})
+    sentences = {"v38": V38, "v43": V43}.__getitem__
+    assert quote_order(["v38", "v43"], sentences, EARNS, near) == ["v43", "v38"]
+    # within the margin (choose.NUMBER_MARGIN) the retriever's order stays
+    tie = closer({"v38:Het": 0.880, "v43:Volgens": 0.895})
+    assert quote_order(["v38", "v43"], sentences, EARNS, tie) == ["v38", "v43"]
+    # not asked for a number: no sentence is compared
+    assert quote_order(["v38", "v43"], sentences, "Wat vindt het kabinet van de handel?", near) == [
+        "v38",
+        "v43",
+    ]
+
+
+@pytest.mark.slow
+def test_the_export_earnings_are_answered_from_the_answer_that_gives_them(shipped_side) -> None:
+    answer = shipped_side.answerer.ask(EARNS, mode="quote")
+    assert not answer.refused
+    assert answer.citations[0].unit_id == "001_f07640d600ade888#v43"  # not #v38 (the import)
+    assert "5,6 miljard euro" in answer.answer
 
 
 @pytest.mark.slow

@@ -123,7 +123,8 @@ class AnswerPipeline:
         hits = self.retriever.search(query, k=k, mode=self.settings.retrieval.mode, filters=filters)
         timings["retrieve"] = time.perf_counter() - start
         passing = [h for h in hits if self.passes(query, h)]  # in the order they are quoted:
-        strong = quote_order(passing, self._sentences, query.text)  # choose.quote_order
+        close = self.vectors.closeness(query, self.quote_unit)  # choose.quote_order
+        strong = quote_order(passing, self._sentences, query.text, close)
         pieces = self._quote(query, strong, emit, sources) if strong else []
         used = "quote" if pieces else "refuse"
         if pieces and mode == "generate":
