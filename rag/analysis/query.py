@@ -7,7 +7,8 @@ import re
 from rag.analysis.lang import detect
 from rag.analysis.scaffold import strip_scaffold
 from rag.analysis.terms import Analyzer, fold
-from rag.types import Query
+from rag.errors import RagError
+from rag.types import ANSWER_MODES, Query
 
 _ENGLISH_STOPWORDS_TEXT = (
     "the a an and of in is on that this with for are there what who which how why has have "
@@ -41,3 +42,20 @@ def analyse(text: str, analyzer: Analyzer, context: str = "") -> Query:
         names=frozenset(names),
         context=context,
     )
+
+
+def checked(question: str, mode: str, k: int) -> str:
+    """The question as asked, cleaned of unprintable characters; a one-line error naming the
+    fix for an unknown answer mode, a k below 1, an empty or an overlong question."""
+    if mode not in ANSWER_MODES:
+        raise RagError(f"unknown answer mode {mode!r}; use --mode generate or --mode quote")
+    if k <= 0:
+        raise RagError(f"-k {k} must be a positive number of sources; pass -k 1 or more")
+    cleaned = "".join(c for c in question if c.isprintable() or c in "\n\t").strip()
+    if not cleaned:
+        raise RagError(
+            'the question is empty; ask it in words, e.g. rag ask "Wat zei het kabinet?"'
+        )
+    if len(cleaned) > MAX_QUESTION:
+        raise RagError(f"the question has {len(cleaned)} characters; keep it under {MAX_QUESTION}")
+    return cleaned

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.analysis.query import MAX_QUESTION, analyse
+from rag.analysis.query import analyse, checked
 from rag.analysis.sentences import split_sentences
 from rag.analysis.terms import Analyzer
 from rag.answering.address import address, province_of
@@ -41,10 +41,9 @@ from rag.answering.support import WITH_ATTRIBUTION, Support, SupportChecker
 from rag.answering.verify import support as literal_support
 from rag.answering.write import verified_pieces
 from rag.embedders.base import Embedder
-from rag.errors import RagError
 from rag.index.lexical import LexicalIndex, unit_text
 from rag.settings import Settings
-from rag.types import ANSWER_MODES, Answer, DocMeta, Filters, Hit, Query, Retriever, Unit
+from rag.types import Answer, DocMeta, Filters, Hit, Query, Retriever, Unit
 
 POINTER_WORDS = 25  # an answer this short that points elsewhere is quoted from there
 MAX_SOURCES = 3  # units quoted at most (a further one only on its own evidence: gate.also_cite)
@@ -116,7 +115,7 @@ class AnswerPipeline:
     ) -> Answer:
         """The verified answer (see the module docstring and rag.types.Answerer)."""
         timings, start = {}, time.perf_counter()
-        query = self._embedded(analyse(_check(question, mode, k), self.analyzer, context))
+        query = self._embedded(analyse(checked(question, mode, k), self.analyzer, context))
         lang, emit = query.lang, Emitter(on_text, start, timings)
         ledger = Ledger(self.address)
         sources = Sources(ledger, on_sources)
@@ -134,10 +133,10 @@ class AnswerPipeline:
             written = self._generate(query, quoted, emit, timings, sources, pieces)
             used = "generate" if written else used
             pieces += written
-        if not pieces:
-            active = filters is not None and filters != Filters()
-            note = " " + self.prompts.refusal_filter[lang] if active else ""
-            emit(self.prompts.refusal[lang] + note)
+        if not pieces:  # a filter may hide it; units on the topic may not give what is asked
+            notes = [self.prompts.refusal_filter[lang]] if filters not in (None, Filters()) else []
+            notes += [self.prompts.refusal_amount[lang]] if passing and not strong else []
+            emit(" ".join([self.prompts.refusal[lang], *notes]))
         timings["total"] = time.perf_counter() - start
         return Answer(
             question=query.text, answer=emit.text, refused=used == "refuse", mode_used=used,  # type: ignore[arg-type]
@@ -283,18 +282,3 @@ def _join(quotes: list[Quote]) -> str:
     for prev, q in zip(quotes, quotes[1:], strict=False):
         out += (" " if q.position == prev.position + 1 else " … ") + q.sentence
     return out
-
-
-def _check(question: str, mode: str, k: int) -> str:
-    if mode not in ANSWER_MODES:
-        raise RagError(f"unknown answer mode {mode!r}; use --mode generate or --mode quote")
-    if k <= 0:
-        raise RagError(f"-k {k} must be a positive number of sources; pass -k 1 or more")
-    cleaned = "".join(c for c in question if c.isprintable() or c in "\n\t").strip()
-    if not cleaned:
-        raise RagError(
-            'the question is empty; ask it in words, e.g. rag ask "Wat zei het kabinet?"'
-        )
-    if len(cleaned) > MAX_QUESTION:
-        raise RagError(f"the question has {len(cleaned)} characters; keep it under {MAX_QUESTION}")
-    return cleaned

@@ -33,6 +33,7 @@ class Prompts:
     language: dict[str, str]
     refusal: dict[str, str]
     refusal_filter: dict[str, str]  # added to a refusal when a filter was active
+    refusal_amount: dict[str, str]  # added when units on the topic give no amount asked
     quote_intro: dict[str, str]
     model_intro: dict[str, str]
 
@@ -58,6 +59,7 @@ class Prompts:
             language={lang: read(f"language_{lang}") for lang in langs},
             refusal={lang: read(f"refusal_{lang}") for lang in langs},
             refusal_filter={lang: read(f"refusal_filter_{lang}") for lang in langs},
+            refusal_amount={lang: read(f"refusal_amount_{lang}") for lang in langs},
             quote_intro={lang: read(f"quote_intro_{lang}") for lang in langs},
             model_intro={lang: read(f"model_intro_{lang}") for lang in langs},
         )

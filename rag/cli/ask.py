@@ -35,9 +35,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Answer one question; human output streams, --json prints one object at the end."""
+    from rag.analysis.query import checked
     from rag.answering.llm import ModelCache
     from rag.answering.open import warm_up
-    from rag.answering.pipeline import _check
     from rag.answering.prompts import Prompts
     from rag.answering.side import open_query_side
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings.override("generation", model=args.model)
     mode = args.mode or settings.answer.mode
     k = args.k if args.k is not None else settings.retrieval.k
-    question = _check(args.question, mode, k)  # bad input fails before anything loads
+    question = checked(args.question, mode, k)  # bad input fails before anything loads
     filters = filters_from(args)
     models, prompts = ModelCache(), Prompts.load()
     out = _Output()
