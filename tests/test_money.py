@@ -49,6 +49,8 @@ def test_questions_that_ask_an_amount_of_money(question: str) -> None:
         "Sinds wanneer betalen we btw op pakketjes uit China?",  # a date, not an amount
         "Hoeveel testkits van BGI heeft het RIVM besteld?",  # a count, not money
         "How much influence does China have on Dutch universities?",
+        "Hoeveel tijd kost de vergunningaanvraag?",  # a cost in time
+        "How much time did officials spend on the request?",
     ],
 )
 def test_questions_that_do_not(question: str) -> None:

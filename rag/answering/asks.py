@@ -31,6 +31,13 @@ MONEY_ASKED = re.compile(  # what makes "hoeveel" / "how much" an amount of mone
     r"uitgetrokken|bedrag\w*|budget\w*|prijs|money|pay|paid|costs?|spend|spent|price\w*)\b",
     re.IGNORECASE,
 )
+OTHER_COST = re.compile(  # "Hoeveel tijd kost ...", "How much time did they spend ...": not money
+    r"\b(tijd|moeite|energie|capaciteit|mankracht|time|effort|energy|capacity)\b", re.IGNORECASE
+)
+NAMES_MONEY = re.compile(
+    r"\b(geld|euro|bedrag\w*|budget\w*|prijs|vergoeding\w*|betaa?l\w*|money|price\w*|pa(y|id)\w*)\b",
+    re.IGNORECASE,
+)
 COSTS = re.compile(
     r"\bwat (kost|kostte|kosten)\b|\bwhat (does|did|will|would)\b.{0,60}\bcost\b", re.IGNORECASE
 )
@@ -65,6 +72,8 @@ def asks_money(question: str) -> bool:
     """True when the question asks an amount of money, not whether something was paid."""
     if YES_NO.search(question):
         return False
+    if OTHER_COST.search(question) and not NAMES_MONEY.search(question):
+        return False  # the cost asked is time or effort
     return bool(ASKS_AMOUNT.search(question) and MONEY_ASKED.search(question)) or bool(
         COSTS.search(question)
     )
