@@ -119,5 +119,8 @@ def test_an_amount_in_a_measure_is_answered_only_in_that_measure() -> None:
     length = "Over hoeveel kilometer is de rijbaan verbreed?"
     assert can_answer(["delay", "plan"], MEASURED.__getitem__, length) == []  # "vier jaar"
     assert can_answer(["plan", "km"], MEASURED.__getitem__, length) == ["km"]
+    # a duration may be given in another unit of time: "vier jaar" for "hoeveel maanden"
+    months = "Hoeveel maanden later dan gepland wordt de corridor opgeleverd?"
+    assert can_answer(["delay", "km"], MEASURED.__getitem__, months) == ["delay"]
     later = "Hoeveel jaar later dan gepland wordt de corridor opgeleverd?"
     assert quote_order(["plan", "delay"], MEASURED.__getitem__, later) == ["delay"]

@@ -5,12 +5,12 @@ A question asking an amount of money ("Hoeveel geld ...", "How much did the RIVM
 currency, a cost, a price, a budget, funding or payment ("De kosten zijn niet bekend" still
 answers). A question asking an amount in a unit of measure ("Hoeveel kilometer ...",
 "Hoeveel jaar later ...", "How many weeks ...") is answered only by a unit that speaks in
-that measure ("vier jaar"). A unit about the topic that says neither ("Wel zijn er in
-totaal 4 BGI testkits besteld ..." for the price of the kits) cannot answer, however close
-its words are; with no unit left the question is refused. A yes/no question ("Heeft het
-RIVM betaald ...?", "Weet het kabinet hoeveel ...?") may be answered "Nee" and is never
-held to this. Checked on answers nobody here wrote:
-eval/calibration_asks.py on the 2,033 real Kamervragen (eval/RESULTS.md).
+that measure or one of its kind ("vier jaar"; "twee weken" for "hoeveel dagen"). A unit
+about the topic that says neither ("Wel zijn er in totaal 4 BGI testkits besteld ..." for
+the price of the kits) cannot answer, however close its words are; with no unit left the
+question is refused. A yes/no question ("Heeft het RIVM betaald ...?", "Weet het kabinet
+hoeveel ...?") may be answered "Nee" and is never held to this. Checked on answers nobody
+here wrote: eval/calibration_asks.py on the 2,033 real Kamervragen (eval/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ MEASURES = {  # a unit of measure -> how an answer may write it
     "liter": r"liters?|litres?",
     "hectare": r"hectares?|ha",
 }
+# the measures an answer may give an amount asked in another one of in: a length in metres
+# for "hoeveel kilometer", a duration in weeks for "hoeveel dagen"
+KINDS = (("kilometer", "meter"), ("jaar", "maand", "week", "dag", "uur"))
+ANSWERED_IN = {unit: next((k for k in KINDS if unit in k), (unit,)) for unit in MEASURES}
 MEASURE_WORDS = {written: unit for unit, forms in MEASURES.items() for written in forms.split("|")}
 ASKS_MEASURE = re.compile(  # "hoeveel kilometer", "how many weeks": the measure right after
     r"\b(?:hoeveel|hoe ?veel|how many|how much)\s+(" + "|".join(MEASURES.values()) + r")(?!\w)",
@@ -95,7 +99,8 @@ def can_give(question: str) -> Callable[[str], bool] | None:
     measure = asks_measure(question)
     if measure is None:
         return None
-    speaks = re.compile(r"(?<!\w)(" + MEASURES[measure] + r")(?!\w)", re.IGNORECASE)
+    forms = "|".join(MEASURES[unit] for unit in ANSWERED_IN[measure])
+    speaks = re.compile(r"(?<!\w)(" + forms + r")(?!\w)", re.IGNORECASE)
     return lambda text: bool(speaks.search(text))
 
 
