@@ -187,6 +187,9 @@ class Answer:
     lang: str = "nl"
     index_hash: str = ""
     context: str = ""  # the earlier question this one was read with (a follow-up), if any
+    # why it was refused: no unit passed the evidence gate, or the units on the topic give
+    # no amount of the money or measure asked (rag/answering/asks.py); "" when answered
+    refusal: Literal["", "no_source", "no_amount"] = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -79,11 +79,13 @@ def test_the_price_of_the_test_kits_is_refused_on_the_shipped_corpus(shipped_sid
     assert answer.refused  # the corpus says 4 kits were ordered, not what they cost
     prompts = shipped_side.answerer.prompts
     assert prompts.refusal_amount["en"] in answer.answer  # the topic is there, the amount not
+    assert answer.refusal == "no_amount" and answer.to_dict()["refusal"] == "no_amount"
     plain = shipped_side.answerer.ask("Did the Netherlands ban TikTok on government phones?")
     assert plain.refused and prompts.refusal_amount["en"] not in plain.answer
+    assert plain.refusal == "no_source"
     asked = shipped_side.answerer.ask("Hoeveel BGI-testkits heeft het RIVM besteld?", mode="quote")
     assert not asked.refused
-    assert asked.citations[0].unit_id == "001_f07640d600ade888#v8"
+    assert asked.citations[0].unit_id == "001_f07640d600ade888#v8" and asked.refusal == ""
 
 
 # Aanhangsel Handelingen (the unseen PDFs): the Delta Rhine Corridor's delay, and its route

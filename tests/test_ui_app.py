@@ -203,3 +203,12 @@ def test_a_refusal_that_already_names_the_filter_gets_the_filters_spelled_out() 
     t = {**turn(refused=True, filters="periode het begin tot en met 31 december 2019"),
          "answer": "Niet gevonden. Er is een filter actief; probeer zonder filter."}  # fmt: skip
     assert refusal_note(t) == "Actief filter: periode het begin tot en met 31 december 2019."
+
+
+def test_a_refusal_for_an_amount_the_documents_do_not_give_says_so() -> None:
+    # rag.types.Answer.refusal: units on the topic passed the gate, none gives the amount
+    t = {**turn(refused=True), "refusal": "no_amount"}
+    assert "bedrag" in refusal_note(t)
+    assert refusal_note({**turn(refused=True), "refusal": "no_source"}) == (
+        "Geen enkel document in de index beantwoordt deze vraag."
+    )

@@ -113,5 +113,5 @@ def finish(turn: Turn, answer: Answer) -> None:
         answer=answer.answer, refused=answer.refused, mode=answer.mode_used, pending=False,
         citations=[c.to_dict() for c in answer.citations],
         context=getattr(answer, "context", "") or turn.get("context", ""),
-        index_hash=answer.index_hash,
+        index_hash=answer.index_hash, refusal=getattr(answer, "refusal", ""),
     )  # fmt: skip

@@ -27,8 +27,11 @@ def new_turn(question: str, context: str = "", filters: str = "") -> Turn:
 
 
 def refusal_note(turn: Turn) -> str:
-    """Why the corpus may not answer: the active filters, when there are any."""
+    """Why the corpus may not answer: the active filters, when there are any; documents on
+    the topic that give no amount of what was asked."""
     if not turn.get("filters"):
+        if turn.get("refusal") == "no_amount":
+            return "De documenten over dit onderwerp noemen het gevraagde bedrag of aantal niet."
         return "Geen enkel document in de index beantwoordt deze vraag."
     if "filter" in turn.get("answer", ""):  # the pipeline said so already: name the filters
         return f"Actief filter: {turn['filters']}."

@@ -133,15 +133,16 @@ class AnswerPipeline:
             written = self._generate(query, quoted, emit, timings, sources, pieces)
             used = "generate" if written else used
             pieces += written
-        if not pieces:  # a filter may hide it; units on the topic may not give what is asked
+        why = "" if pieces else "no_amount" if passing and not strong else "no_source"
+        if why:  # a filter may hide it; units on the topic may not give what is asked
             notes = [self.prompts.refusal_filter[lang]] if filters not in (None, Filters()) else []
-            notes += [self.prompts.refusal_amount[lang]] if passing and not strong else []
+            notes += [self.prompts.refusal_amount[lang]] if why == "no_amount" else []
             emit(" ".join([self.prompts.refusal[lang], *notes]))
         timings["total"] = time.perf_counter() - start
         return Answer(
             question=query.text, answer=emit.text, refused=used == "refuse", mode_used=used,  # type: ignore[arg-type]
             citations=ledger.citations(), timings={k: round(v, 4) for k, v in timings.items()},
-            lang=lang, index_hash=self.index_hash, context=context,
+            lang=lang, index_hash=self.index_hash, context=context, refusal=why,  # type: ignore[arg-type]
         )  # fmt: skip
 
     def follow_up_context(self, question: str, previous: str) -> str:
