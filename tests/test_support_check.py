@@ -335,3 +335,17 @@ def test_a_denial_turned_into_its_opposite_by_another_word_is_rejected(docs, che
     assert not flipped.ok and flipped.reason == "negation differs"
     kept = "Wij hebben de samenwerking tussen Sonion en Huawei niet aangemoedigd."
     assert checker.check(kept, v2).ok
+
+
+@pytest.mark.slow
+def test_a_plain_copy_of_a_negated_question_is_rejected(docs, checker) -> None:
+    """The member asked "Is de tijd niet gekomen, ..., dat u ... een veel hardere koers gaat
+    varen tegenover China?": the reference answer that says so is supported; with its
+    "niet" left out it asks whether the time has come, which the source does not."""
+    v15 = unit(docs, "002_6ae4c03786fa8873", "v15")
+    question = "Heeft een Kamerlid opgeroepen tot een hardere lijn tegen China?"
+    sentence = "Ja, Van Helvert (CDA) vroeg of het niet tijd is om met Europese collega's een "
+    sentence += "veel hardere koers tegenover China te varen."
+    assert not checker.signals(sentence, v15, question).reason
+    flipped = checker.signals(sentence.replace("niet ", ""), v15, question)
+    assert flipped.reason == "negation differs"

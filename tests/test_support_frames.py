@@ -9,6 +9,7 @@ import pytest
 
 from rag.analysis.sentences import split_sentences
 from rag.answering.choose import SentenceVectors
+from rag.answering.cite import quotable_text
 from rag.answering.support import SupportChecker
 from rag.answering.support_clauses import and_cut, denied, negations, segments, unbracket
 from rag.answering.support_polarity import complement, negation_agrees
@@ -121,3 +122,62 @@ def test_a_longer_tussen_a_en_b_stays_one_clause_and_a_privative_word_denies() -
     assert negations("het wegvallen van coronasteun") == 1
     assert negations("Het ontbreekt aan geld.") == 1 and negations("It lacks money.") == 1
     assert segments("De steun is niet weggevallen.") == [("De steun is niet weggevallen.", False)]
+
+
+def by_words(parts: list[str]):
+    """The source sentence sharing most words with a text (a stand-in for the embedder)."""
+
+    def closest(text: str) -> str:
+        mine = set(text.lower().split())
+        return max(parts, key=lambda p: len(mine & set(p.lower().split())))
+
+    return closest
+
+
+def test_a_negated_main_clause_governs_its_dat_clause(docs) -> None:
+    """ "Is de tijd niet gekomen, ..., dat u ... een veel hardere koers gaat varen?" does not
+    say that the time has come: its dat-clause is read as negated, and what it denies is
+    the clause's content (the check with the real embedder: test_support_check)."""
+    parts = split_sentences(quotable_text(unit(docs, "002_6ae4c03786fa8873", "v15")))
+    first = segments(parts[0])
+    assert first[0][1] and first[-1][0].startswith("dat u") and first[-1][1]
+    assert not first[1][1]  # the aside between them is its own, plain segment
+    # a dat-clause after a plain main clause keeps its own polarity
+    assert not segments("Het kabinet vindt, dat het zo is.")[1][1]
+    assert segments("Het kabinet vindt, dat het niet zo is.")[1][1]
+    # a clause joined by "en", and "dat" as a pronoun, are no dat-clause of the main clause
+    joined = "Dat is niet gebeurd en dat maakt dat deze regels buiten toepassing blijven."
+    assert [neg for _, neg in segments(joined, and_cut(joined))] == [True, False]
+    pronoun = "Niemand weet wat de inflatie kan bereiken, dat hangt af van vele factoren."
+    assert [neg for _, neg in segments(pronoun)] == [True, False]
+
+
+def test_a_copy_of_a_sentence_with_a_negated_main_clause_agrees_with_it() -> None:
+    """Answers of the 2,033 Kamervragen, each checked against itself: the sentence is also
+    cut at "en", its source is not, and the two readings must still agree."""
+    for text in (
+        "Dat is niet gebeurd en dat maakt dat deze algemene milieuregels voor windparken "
+        "buiten toepassing moeten worden gelaten.",
+        "De politie wacht de uitkomsten van het onderzoek af en ziet op dit moment geen "
+        "aanleiding om maatregelen te treffen tegen de betreffende medewerkers.",
+        "Is de tijd niet gekomen, ook in het licht van de onthullingen, dat u samen met uw "
+        "Europese collega's een veel hardere koers gaat varen tegenover China?",
+    ):
+        assert negation_agrees(text, [text], lambda _, t=text: t, nearest=by_overlap), text
+
+
+def by_overlap(text: str, candidates) -> int:
+    """The candidate sharing most words with the text (a stand-in for the embedder)."""
+    mine = set(text.lower().split())
+    return max(range(len(candidates)), key=lambda k: len(mine & set(candidates[k].lower().split())))
+
+
+def test_the_rest_of_a_denial_without_its_negation_is_not_supported(docs) -> None:
+    """ "Voor zover bekend bij het RIVM niet" says the source's "Voor zover bekend bij het
+    RIVM zijn er geen medewerkers op sleutelposities ..."; with its "niet" left out, all
+    that is left of it is the denial without its negation."""
+    parts = split_sentences(quotable_text(unit(docs, "001_f07640d600ade888", "v11")))
+    sentence = "Voor zover bekend bij het RIVM niet; medewerkers met een vertrouwensfunctie "
+    sentence += "ondergaan bovendien altijd een veiligheidsonderzoek."
+    assert negation_agrees(sentence, parts, by_words(parts))
+    assert not negation_agrees(sentence.replace(" niet", ""), parts, by_words(parts))

@@ -4,14 +4,15 @@ A text is cut into segments at punctuation and before a conjunction ("maar", "om
 ...; "en"/"of" where a clause follows), a written sentence also at every "en"/"and" (but not
 in "tussen A en B", "zowel A als B"). A segment is negated when it holds an odd number of
 negation words that deny something: "niet", "geen", "zonder", "wegvallen", "ontbreken",
-"lack", ...; phrases that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese",
-"not only", "zonder meer") and an answer particle ("Nee, ...") do not count. A short aside in
-brackets is read inside its clause. A negation's scope runs from it to the next conjunction,
-and on past "of"/"noch" to the verb that ends the clause ("geen testkits of apparatuur ...
-ingezet"). Content words are the analyzer's stems (Dutch) or folded English words
-translated through support_facts.EN_NL; an English word also matches a Dutch one with a
-shared stem. support_polarity judges agreement with these.
-"""
+"lack", ...; phrases that deny nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not
+only", "zonder meer") and an answer particle ("Nee, ...") do not count. A short aside in
+brackets is read inside its clause. A "dat"/"that" segment after a comma and a negated first
+segment (its main clause) is negated with it ("Is de tijd niet gekomen, ..., dat u ..."). A
+negation's scope runs from it to the next conjunction, and on past "of"/"noch" to the verb
+that ends the clause ("geen testkits of apparatuur ... ingezet"). Content words are the
+analyzer's stems (Dutch) or folded English words translated through support_facts.EN_NL; an
+English word also matches a Dutch one with a shared stem. support_polarity judges agreement
+with these."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ PAIR = re.compile(  # up to six words before the "en": "tussen de waterstofleidi
     r"\b(tussen|between|zowel)\s+((?:[^\s,;:]+\s){1,6}?)(en|and|als)\s", re.IGNORECASE
 )
 DISJUNCTION = re.compile(r"(of|noch|or|nor)\s", re.IGNORECASE)
+COMPLEMENT = re.compile(  # a clause its main clause governs ("dat u"), not "dat is"
+    r"(dat|that)\s+(u|ik|wij|we|zij|ze|hij|het|de|een|er|men|dit|deze|die|you|we|they|the|it|"
+    r"there)\s",
+    re.IGNORECASE,
+)
+SEGMENT_KEEP = re.compile(f"({SEGMENT.pattern})")  # the same, separators kept
 SCOPE = re.compile(  # "als" after a verb of regarding is no clause: "niet gezien als X"
     r"[,;:()\[\]–—.]|\s(?:en|of|maar|omdat|zodat|zolang|terwijl|want|hoewel|tenzij|dat|die|"
     r"waarbij|wanneer|(?<!gezien )(?<!beschouwd )(?<!aangemerkt )(?<!bedoeld )(?<!gebruikt )"
@@ -89,13 +96,16 @@ def segments(text: str, cut: str | None = None) -> list[tuple[str, bool]]:
     negated; a piece joined by "of"/"or" to a negated one is ("geen testkits of apparatuur
     ... ingezet")."""
     out: list[tuple[str, bool]] = []
-    for piece in SEGMENT.split(PARTICLE.sub("", unbracket(text)) if cut is None else cut):
-        piece = (piece or "").strip()
+    parts = SEGMENT_KEEP.split(PARTICLE.sub("", unbracket(text)) if cut is None else cut)
+    for k in range(0, len(parts), 2):
+        piece, sep = (parts[k] or "").strip(), parts[k - 1] if k else ""
         if not piece:
             continue
         negated = negations(piece) % 2 == 1  # "No attacks were not noticed": two cancel
         if not negated and out and out[-1][1] and DISJUNCTION.match(piece):
             negated = True
+        if not negated and out and out[0][1] and sep == "," and COMPLEMENT.match(piece):
+            negated = True  # "Is de tijd niet gekomen, ..., dat u ... gaat varen?"
         out.append((piece, negated))
     return out
 

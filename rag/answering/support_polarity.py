@@ -4,30 +4,35 @@ Both sides are cut into segments: at punctuation and before a conjunction ("maar
 "but", ...; "en"/"of" where a clause follows), the sentence also at every "en"/"and". Each
 segment of the sentence is paired with the source segment that shares most of its content
 words (an English word matches a Dutch one through support_facts.EN_NL or a shared stem;
-among equals the one it covers most). When they share at least half of its words:
-- a negated segment needs a negation in that source segment's sentence, near words it
-  shares ("Nederland onderhoudt geen ..." for "... dat Nederland geen ... onderhoudt");
-- a segment without negation may not say what the source segment denies: the words from
-  its negation to the next conjunction ("geen testkits" -> "testkits").
-A segment that shares too few words (an English one, one of a single word, a paraphrase:
-"het staat dus niet in de Chinanotitie" for "om die reden is dit niet ... opgenomen in de
-China notitie") is compared with the source sentence closest to it in meaning: that
-sentence must be negated exactly when the segment is, whichever way the segment leans ("dat
-is mogelijk door de complexe ketens" closest to "Nee, dit is niet mogelijk" says what the
-source denies). That sentence is looked for with the segment's negation words left out, so
-a claim and its denial are held to the same one (with them, a denial's vector leans towards
-any denial of the source). When that sentence is negated, its clause closest in meaning
-decides (the sentence cut as a written one is): "only a throwaway phone" is closest to "...
-geen computer meegenomen, in China niet van de provinciale e-mail gebruik gemaakt en alleen
-een wegwerptelefoon ...", whose last clause denies nothing. "zonder"/"without" deny what
-follows as "geen" does ("zonder pasklaar draaiboek" = "nog geen pasklaar draaiboek"), and so
-do "wegvallen", "ontbreken" and "lack" ("het wegvallen van coronasteun" = "geen
-coronasteunmaatregelen meer"). A short aside in brackets is read inside its clause.
-Phrases with a negation word that deny nothing ("niet meer dan", "niet alleen",
-"niet-Chinese", "not only", "zonder meer") do not count, nor does an answer particle
-("Nee, ...", "No, ..."); two negations in one segment cancel. A negation's scope runs from it to the
-next conjunction, and on past "of"/"noch" to the verb that ends the clause ("geen testkits
-of apparatuur ... ingezet ten behoeve van de diagnostiek").
+among equals the one it covers most). When they share at least half of its words: - a
+negated segment needs a negation in that source segment's sentence, near words it shares
+("Nederland onderhoudt geen ..." for "... dat Nederland geen ... onderhoudt"); - a segment
+without negation may not say what the source segment denies: the words from its negation to
+the next conjunction ("geen testkits" -> "testkits"), and it may not be nothing but the rest
+of a denial: a segment all of whose words are in a negated source segment and that says none
+of what it denies ("Voor zover bekend bij het RIVM" for "Voor zover bekend bij het RIVM zijn
+er geen medewerkers op sleutelposities ..."). A segment that shares too few words (an
+English one, one of a single word, a paraphrase: "het staat dus niet in de Chinanotitie" for
+"om die reden is dit niet ... opgenomen in de China notitie") is compared with the source
+sentence closest to it in meaning: that sentence must be negated exactly when the segment
+is, whichever way the segment leans ("dat is mogelijk door de complexe ketens" closest to
+"Nee, dit is niet mogelijk" says what the source denies). That sentence is looked for with
+the segment's negation words left out, so a claim and its denial are held to the same one
+(with them, a denial's vector leans towards any denial of the source). When that sentence is
+negated, its clause closest in meaning decides (the sentence cut as a written one is): "only
+a throwaway phone" is closest to "... geen computer meegenomen, in China niet van de
+provinciale e-mail gebruik gemaakt en alleen een wegwerptelefoon ...", whose last clause
+denies nothing. "zonder"/"without" deny what follows as "geen" does ("zonder pasklaar
+draaiboek" = "nog geen pasklaar draaiboek"), and so do "wegvallen", "ontbreken" and "lack"
+("het wegvallen van coronasteun" = "geen coronasteunmaatregelen meer"). A short aside in
+brackets is read inside its clause. A dat-clause of a negated main clause is negated with
+it, and denies its own content ("Is de tijd niet gekomen, ..., dat u ... een hardere koers
+gaat varen?" does not say that the time has come). Phrases with a negation word that deny
+nothing ("niet meer dan", "niet alleen", "niet-Chinese", "not only", "zonder meer") do not
+count, nor does an answer particle ("Nee, ...", "No, ..."); two negations in one segment
+cancel. A negation's scope runs from it to the next conjunction, and on past "of"/"noch" to
+the verb that ends the clause ("geen testkits of apparatuur ... ingezet ten behoeve van de
+diagnostiek").
 
 A reporting frame ("Het kabinet kiest niet", "Het antwoord zegt niet dat ...", "er is geen
 antwoord in dit document") states what the source does or does not say. Its denial is an
@@ -43,6 +48,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from rag.answering.support_clauses import (
+    COMPLEMENT,
     MIN_SHARE,
     NEGATION,
     and_cut,
@@ -118,7 +124,7 @@ def negation_agrees(
     nearest: which of some texts is closest in meaning to it (to pick the clause of a negated
     sentence; without it the whole sentence decides)."""
     pieces = [
-        (source_words(s, english), neg, denied(s) if neg else set(), k)
+        (source_words(s, english), neg, _what_it_denies(s, neg), k)
         for k, p in enumerate(passages) for s, neg in segments(p)
     ]  # fmt: skip
     whole = source_words(" ".join(passages), english)
@@ -150,6 +156,9 @@ def negation_agrees(
             says = [any(matches(t, d, english) for t in mine) for _, d in tied]
             if all(says):
                 return False  # says what the source denies
+            if not any(says) and _rest_of_denial(mine, passages, english):
+                return False  # nothing but the rest of a denial, its negation left out:
+                # "Voor zover bekend bij het RIVM" for "... RIVM zijn er geen medewerkers"
             if not any(says) and _denies(seg, closest, nearest):
                 return False  # says another thing in its place: "aangemoedigd" for
                 # "niet gestimuleerd", where the source closest in meaning denies
@@ -170,6 +179,23 @@ def _denies(
     if len(parts) < 2:
         return negations(sentence) > 0
     return parts[nearest(seg, [c for c, _ in parts])][1]
+
+
+def _what_it_denies(piece: str, negated: bool) -> set[str]:
+    """What a source segment denies: the scope of its negation, or all its content words
+    when it is a dat-clause negated by its main clause."""
+    if not negated:
+        return set()
+    governed = not negations(piece) and COMPLEMENT.match(piece)
+    return terms(piece, False) if governed else denied(piece)
+
+
+def _rest_of_denial(mine: set[str], sentences: list[str], english: bool) -> bool:
+    """Is every clause of the source (its sentences cut as a written sentence is) that holds
+    all of the segment's words negated, and is there one?"""
+    held = [neg for p in sentences for c, neg in clauses(p)
+            if shared(mine, source_words(c, english), english) >= 1.0]  # fmt: skip
+    return bool(held) and all(held)
 
 
 def _covered(words: set[str], mine: set[str]) -> float:
