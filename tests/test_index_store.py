@@ -173,8 +173,27 @@ def test_interrupted_build_leaves_the_old_index_answering(corpus, settings, tmp_
     again = HashEmbedder()
     result = build(corpus, small_batches, again)
     assert "005_new" in load_index(settings.index.dir).docs
-    assert result.embedded == again.texts and not set(failing.seen) & set(again.seen)
+    embedded = result.embedded + result.answers_embedded  # passages, then query-role answers
+    assert embedded == again.texts and not set(failing.seen) & set(again.seen)
     assert not (Path(settings.index.dir) / ".partial").exists()  # cleared once committed
+
+
+def test_a_build_interrupted_among_the_answers_resumes_them(corpus, settings) -> None:
+    small = settings.override("embedder", batch_size=1)  # 4 texts per call
+    probe = HashEmbedder()
+    full = build(corpus, small.override("index", dir=settings.index.dir + "-probe"), probe)
+    assert full.answers_embedded > 8  # more than the two batches the failing build keeps
+    passage_calls = -(-full.embedded // 4)
+    failing = FailingEmbedder(fail_on_call=passage_calls + 3)  # in the answers' third call
+    with pytest.raises(RuntimeError, match="injected failure"):
+        build(corpus, small, failing)
+    again = HashEmbedder()
+    result = build(corpus, small, again)
+    assert result.embedded == 0  # every passage was checkpointed
+    assert result.answers_embedded == full.answers_embedded - 8 == again.texts
+    index, probed = load_index(settings.index.dir), load_index(settings.index.dir + "-probe")
+    np.testing.assert_array_equal(index.answer_vectors, probed.answer_vectors)
+    assert index.hash == probed.hash
 
 
 def test_a_file_that_fails_to_parse_stops_the_build_or_is_skipped(corpus, settings) -> None:

@@ -11,15 +11,21 @@ from pathlib import Path
 from rag.bench.run import RAG, run_measured
 from rag.embedders.e5 import E5Embedder
 from rag.index.chunk import embed_text
+from rag.index.incremental import answer_text
 from rag.index.load import load_index
 
 MINILM = "minilm"
 
 
-def texts_of(folder: Path) -> list[str]:
-    """What the index in folder embedded: the embed texts of its passages."""
+def texts_of(folder: Path) -> list[tuple[str, str]]:
+    """What the index in folder embedded, with the role: the embed texts of its passages,
+    and each distinct answer of its units in the query role (rag/retrieval/hybrid.py)."""
     index = load_index(folder)
-    return [embed_text(p, index.units[p.unit_id], index.docs.get(p.doc)) for p in index.passages]
+    units, docs = index.units, index.docs
+    out = [(embed_text(p, units[p.unit_id], docs.get(p.doc)), "passage") for p in index.passages]
+    if index.answer_vectors is not None:
+        out += [(t, "query") for t in dict.fromkeys(answer_text(u) for u in units.values())]
+    return out
 
 
 def engine_speed(texts: list[str], e5: E5Embedder | None = None, limit: int = 120) -> dict:
@@ -36,7 +42,8 @@ def engine_speed(texts: list[str], e5: E5Embedder | None = None, limit: int = 12
 
 def build(corpus: str, embedder: str = "") -> dict:
     """A from-scratch build of corpus in a subprocess with the embedder named (default e5):
-    seconds, passages/s, e5 tokens/s (the same count for both embedders) and peak memory."""
+    seconds, passages/s, e5 tokens/s (the same count for both embedders, over passages and
+    query-role answers) and peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "index"
         flags = ["--embedder", embedder] if embedder else []
@@ -48,16 +55,18 @@ def build(corpus: str, embedder: str = "") -> dict:
             raise RuntimeError(f"`{' '.join(cmd)}` failed: {err.strip()[-300:]}")
         texts = texts_of(folder)
     e5 = E5Embedder()
-    tokens = sum(e5.token_count(t) for t in texts)
+    tokens = sum(e5.token_count(t, kind) for t, kind in texts)  # every text it embedded
+    passages = [t for t, kind in texts if kind == "passage"]
     return {
         "embedder": embedder or "e5",
-        "passages": len(texts),
+        "passages": len(passages),
+        "answers": len(texts) - len(passages),
         "tokens": tokens,
         "seconds": round(seconds, 2),
-        "passages_per_s": round(len(texts) / seconds, 1),
+        "passages_per_s": round(len(passages) / seconds, 1),
         "tokens_per_s": round(tokens / seconds, 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
-        "engine": engine_speed(texts, e5),
+        "engine": engine_speed(passages, e5),
     }
 
 

@@ -95,6 +95,9 @@ def build_lines(build: dict[str, Any]) -> list[str]:
             f"  {name:<22} {b['passages']:9d} {b['tokens']:11d} {b['seconds']:8.1f} "
             f"{b['passages_per_s']:11.1f} {b['tokens_per_s']:9.1f} {b['peak_rss_mb']:8.0f}"
         )
+    for name, b in build.items():
+        if b.get("answers"):
+            lines.append(f"  {name}: e5 tokens include {b['answers']} answers in the query role")
     e5 = build.get("shipped_e5")
     if e5:
         engine = e5["engine"]["tokens_per_s"]

@@ -23,7 +23,7 @@ from rag.embedders.load import embedder_name
 from rag.errors import RagError
 from rag.evaluation import metrics as m
 from rag.evaluation.evaluate import DEPTH, Progress
-from rag.index.manifest import read_manifest, sha256_file
+from rag.index.manifest import ANSWER_VECTORS, read_manifest, sha256_file
 from rag.settings import Settings
 from rag.types import DocMeta, Document, Retriever, Unit
 
@@ -179,6 +179,8 @@ def is_current(folder: Path, csv_path: Path, settings: Settings) -> bool:
         and (lex.stemmer, lex.k1, lex.b)
         == (settings.index.stemmer, settings.index.bm25_k1, settings.index.bm25_b)
         and manifest.dense.type == settings.index.faiss_type
+        # built before the units' query-role answer vectors: the build adds them
+        and (folder / manifest.data / ANSWER_VECTORS).is_file()
     )
 
 

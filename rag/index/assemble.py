@@ -48,6 +48,7 @@ def assemble(parts: list[Part], settings: Settings, embedder: Embedder) -> dict[
         "lexical": lexical,
         "question_ids": [q for p in parts for q in p.question_ids],
         "question_vectors": _stack([p.question_vectors for p in parts], dim),
+        "answer_vectors": _stack([p.answer_vectors for p in parts], dim),  # row i = unit i
     }
 
 

@@ -49,6 +49,7 @@ class BuildResult:
     embedded: int  # passages embedded by this build (the rest reused from the old index)
     reused: int
     questions_embedded: int
+    answers_embedded: int = 0  # units' answers embedded in the query role by this build
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
@@ -99,9 +100,8 @@ def build_index(
         parts, skipped = read_parts(todo.files, old, same_parts, parse, chunker, skip_bad, progress)
         parts = sorted([*parts, *_kept(todo, old, folder)], key=lambda p: p.meta.doc)
         resume = Checkpoint(folder, embedder.name)  # what an interrupted build embedded
-        cache = _cache(old, resume)
-        batch = settings.embedder.batch_size
-        embedded, questions = embed_parts(parts, embedder, batch, progress, cache, resume.save)
+        cache, batch = _cache(old, resume), settings.embedder.batch_size
+        embedded, asked, answers = embed_parts(parts, embedder, batch, progress, cache, resume.save)
         assembled = assemble(parts, settings, embedder)
         written = _write(folder, assembled, ident, settings, todo, parts, skipped, manifest)
         resume.clear()
@@ -116,7 +116,8 @@ def build_index(
         passages=len(assembled["passages"]),
         embedded=embedded,
         reused=len(assembled["passages"]) - embedded,
-        questions_embedded=questions,
+        questions_embedded=asked,
+        answers_embedded=answers,
         removed=tuple(sorted(set(old_docs) - {p.meta.doc for p in parts})),
         missing=todo.missing,
         skipped=tuple(skipped),

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from rag.errors import RagError
-from rag.index.manifest import MANIFEST, FileRecord, Manifest, sha256_file
+from rag.index.manifest import ANSWER_VECTORS, MANIFEST, FileRecord, Manifest, sha256_file
 
 DATA_PREFIX = "data-"
 LOCK = ".lock"
@@ -69,10 +69,19 @@ def write_data(data: Path, parts: dict[str, Any]) -> dict[str, FileRecord]:
     ids = {"unit_ids": parts["question_ids"]}
     (data / "questions.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
     np.save(data / "question_vectors.npy", parts["question_vectors"], allow_pickle=False)
+    np.save(data / ANSWER_VECTORS, parts["answer_vectors"], allow_pickle=False)
     for path in data.rglob("*"):
         if path.is_file():
             _fsync(path)
     return file_records(data)
+
+
+def read_answer_vectors(data: Path, mmap: bool = False) -> np.ndarray | None:
+    """The units' query-role answer vectors, or None for an index built before them."""
+    path = data / ANSWER_VECTORS
+    if not path.is_file():
+        return None
+    return np.load(path, mmap_mode="r") if mmap else np.load(path, allow_pickle=False)
 
 
 def commit(folder: Path, manifest: Manifest) -> Manifest:

@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from rag.index.load import Index
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+QUERY_ROLE = "\x00query\x00"  # key prefix of a query-role vector in the caches and checkpoint
+
+
+def answer_text(unit: Unit) -> str:
+    """What a unit's query-role vector embeds: its Antwoord, else its text, else its Vraag."""
+    return (unit.answer or unit.text or unit.question or unit.label).strip()
 
 
 @dataclass(frozen=True)
@@ -72,15 +78,20 @@ class Part:
     question_ids: list[str]
     vectors: np.ndarray | None = None
     question_vectors: np.ndarray | None = None
+    answer_vectors: np.ndarray | None = None  # one query-role row per unit (answer_text)
     status: str = "added"
 
 
 def known_vectors(old: Index) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Vectors of the old index by the exact text embedded: passages, and questions."""
+    """Vectors of the old index by the exact text embedded: passages (and, keyed with
+    QUERY_ROLE before the text, the units' query-role answer vectors), and questions."""
     passages = {
         embed_text(p, old.units[p.unit_id], old.docs[p.doc]): old.dense.vectors[i]
         for i, p in enumerate(old.passages)
     }
+    if old.answer_vectors is not None:
+        for i, uid in enumerate(old.unit_ids):
+            passages[QUERY_ROLE + answer_text(old.units[uid])] = old.answer_vectors[i]
     questions = {
         old.units[uid].question.strip(): old.question_vectors[i]
         for i, uid in enumerate(old.question_ids)
@@ -162,15 +173,17 @@ def reused_part(old: Index, doc: str, rows: list[int] | None = None) -> Part:
     """An unchanged document's part, vectors and all, taken from the old index."""
     if rows is None:
         rows = [i for i, p in enumerate(old.passages) if p.doc == doc]
-    units = [u for u in old.units.values() if u.doc == doc]
+    urows = [i for i, uid in enumerate(old.unit_ids) if old.units[uid].doc == doc]
     qrows = [i for i, uid in enumerate(old.question_ids) if old.units[uid].doc == doc]
+    answers = old.answer_vectors
     return Part(
         meta=old.docs[doc],
-        units=units,
+        units=[old.units[old.unit_ids[i]] for i in urows],
         passages=[old.passages[i] for i in rows],
         question_ids=[old.question_ids[i] for i in qrows],
         vectors=old.dense.vectors[rows],
         question_vectors=old.question_vectors[qrows],
+        answer_vectors=None if answers is None else np.asarray(answers[urows], np.float32),
         status="unchanged",
     )
 
@@ -190,11 +203,12 @@ def embed_parts(
     progress: Progress | None,
     cache: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
     on_batch: Callable[[list[str], np.ndarray], None] | None = None,
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     """Give vectors to every part that has none: from the cache by text, else embedded
-    (each embedded batch is passed to on_batch, e.g. a resume checkpoint).
+    (each embedded batch is passed to on_batch, e.g. a resume checkpoint), and to every
+    unit its query-role answer vector (an index built before these existed gets them).
 
-    Returns how many passages and questions were embedded."""
+    Returns how many passages, questions and query-role answers were embedded."""
     todo = [p for p in parts if p.vectors is None]
     texts, questions = [], []
     for part in todo:
@@ -211,7 +225,21 @@ def embed_parts(
     for part, ptexts, qtexts in zip(todo, texts, questions, strict=True):
         part.vectors = _rows([known[t] for t in ptexts])
         part.question_vectors = _rows([known[q] for q in qtexts])
-    return len(new_texts), len(asked)
+    # each unit's answer in the query role, for long questions (rag/retrieval/hybrid.py)
+    need = [p for p in parts if p.answer_vectors is None and p.units]
+    keys = [[QUERY_ROLE + answer_text(u) for u in p.units] for p in need]
+    new_keys = _missing(keys, known)
+
+    def saved(texts: list[str], vectors: np.ndarray) -> None:
+        if on_batch:
+            on_batch([QUERY_ROLE + t for t in texts], vectors)
+
+    plain = [k[len(QUERY_ROLE) :] for k in new_keys]
+    known.update(zip(new_keys, _batched(embedder, plain, "query", batch, progress,
+                                        "embed answers", saved), strict=True))  # fmt: skip
+    for part, mine in zip(need, keys, strict=True):
+        part.answer_vectors = _rows([known[k] for k in mine])
+    return len(new_texts), len(asked), len(new_keys)
 
 
 def _missing(groups: list[list[str]], cache: dict[str, np.ndarray]) -> list[str]:

@@ -227,6 +227,7 @@ class LazyIndex:
                                      dense["type"])  # fmt: skip
         self.question_ids: list[str] = []
         self.question_vectors = np.zeros((0, self.dense.dim), dtype=np.float32)
+        self.answer_vectors: np.ndarray | None = None  # none in the scale corpus's tables
         _check_counts(self)
 
     @property

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.errors import RagError
+from rag.index.format import read_answer_vectors
 from rag.index.lazy import FORMAT, LAZY, LazyIndex, Records, line_offsets
 from rag.index.manifest import Manifest, check_embedder, rebuild_command
 from rag.types import DOC_KINDS, Passage
@@ -119,6 +120,7 @@ class BuiltLazyIndex(LazyIndex):
         ids = json.loads((data / "questions.json").read_text(encoding="utf-8"))["unit_ids"]
         self.question_ids = list(ids)
         self.question_vectors = np.load(data / "question_vectors.npy", mmap_mode="r")
+        self.answer_vectors = read_answer_vectors(data, mmap=True)
         self.passages = PassageRecords(data / "passages.jsonl", len(self.passage_unit))
 
     @property

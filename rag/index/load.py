@@ -11,6 +11,9 @@ sha256:
     bm25/                   bm25s arrays (.npy) and JSON parameters; row i = unit i
     questions.json          unit ids of the units that have question text
     question_vectors.npy    their question vectors (for "asked before?")
+    answer_vectors.npy      per unit, its answer (else text) embedded in the query role: the
+                            long-question side of the dense score (rag/retrieval/hybrid.py);
+                            an index built before it has none and is searched without
 
 A large index (LAZY_FROM units or more, rag/index/lazy_open.py) is opened memory-mapped,
 records parsed on access, and so is a folder without manifest.json that holds a lazy index
@@ -34,7 +37,7 @@ from rag.analysis.terms import Analyzer
 from rag.errors import RagError
 from rag.index import lazy_open
 from rag.index.dense import DenseIndex
-from rag.index.format import read_jsonl
+from rag.index.format import read_answer_vectors, read_jsonl
 from rag.index.lazy import LAZY, LazyIndex, open_lazy
 from rag.index.lexical import LexicalIndex
 from rag.index.manifest import (
@@ -63,6 +66,7 @@ class Index:
     dense: DenseIndex
     question_ids: list[str]
     question_vectors: np.ndarray
+    answer_vectors: np.ndarray | None = None  # row i = unit i, query role; None: built before
     unit_ids: list[str] = field(init=False)
     passage_unit: np.ndarray = field(init=False)  # unit row of each passage
 
@@ -146,6 +150,7 @@ def _read(data: Path, folder: Path, manifest: Manifest) -> Index:
         dense=DenseIndex.load(data / "dense.faiss", data / "vectors.npy", manifest.dense.type),
         question_ids=list(questions["unit_ids"]),
         question_vectors=np.load(data / "question_vectors.npy", allow_pickle=False),
+        answer_vectors=read_answer_vectors(data),
     )
     _check_counts(index)
     return index
@@ -164,5 +169,6 @@ def _check_counts(index: Index) -> None:
         wrong
         or index.lexical.size != len(index.units)
         or len(index.dense.vectors) != len(index.passages)
+        or (index.answer_vectors is not None and len(index.answer_vectors) != len(index.units))
     ):
         raise ValueError(f"counts differ from the manifest: {wrong or 'row counts'}")

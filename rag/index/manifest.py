@@ -21,6 +21,7 @@ from rag.errors import RagError
 from rag.settings import DEFAULT_INDEX
 
 FORMAT = "rag-index"
+ANSWER_VECTORS = "answer_vectors.npy"  # per unit, query role (absent in older builds)
 FORMAT_VERSION = 2  # 2: data in a versioned subfolder, relative paths, inputs and exclusions
 MANIFEST = "manifest.json"
 BUNDLED_PREFIX = "bundled:"
@@ -160,6 +161,8 @@ class Manifest:
         ident = {k: d[k] for k in ("format", "format_version", "embedder", "chunking")}
         ident.update({k: d[k] for k in ("lexical", "dense", "parser")})
         ident["sources"] = [[s.doc, s.sha256] for s in self.sources]
+        if ANSWER_VECTORS in self.files:  # searched with them: other results than without
+            ident["answer_vectors"] = True
         blob = json.dumps(ident, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 

@@ -9,6 +9,16 @@ its real BM25 score, 0 when it has none of the terms) and each side is normalise
 union: a unit's share no longer depends on where the other side's candidate list happened
 to end. Filters are applied before either side cuts its
 candidates, so a filtered search still returns k hits when k units pass the filter.
+
+A long question (a member's question pasted whole: ``retrieval.long_question_words`` words
+or more, formulas taken out; a follow-up counts the words typed) reads more like a unit's
+answer than like its Vraag or its pieces, and e5 matches two such texts best when both are
+in the query role and centred on their common direction. For such a question the dense
+side's candidates keep FAISS's order of proposal, but the score that is fused (and that
+orders the dense mode) is the best passage's cosine plus ``answer_weight`` times the cosine
+of the centred question with the unit's centred query-role answer vector
+(``answer_vectors.npy``, rag/retrieval/answers.py). ``Hit.scores["dense"]`` stays the best
+passage's cosine. An index built before those vectors existed is searched without them.
 """
 
 from __future__ import annotations
@@ -21,8 +31,9 @@ from rag.analysis.query import analyse
 from rag.embedders.base import Embedder
 from rag.errors import RagError
 from rag.index.load import Index
+from rag.retrieval.answers import AnswerSide, Blended
 from rag.retrieval.masks import FilterMasks, Selection
-from rag.retrieval.sparse import DenseScores, SparseScores, bm25_scores
+from rag.retrieval.sparse import NO_PASSAGE, DenseScores, SparseScores, bm25_scores
 from rag.settings import RetrievalSettings
 from rag.types import DOC_KINDS as KINDS
 from rag.types import RETRIEVAL_MODES as MODES
@@ -41,7 +52,6 @@ def rrf(rankings: dict[str, Sequence[int]], weights: dict[str, float], k: int) -
 
 
 NORMALISE = ("union", "own")
-NO_PASSAGE = -1.0  # the dense score of a unit without passages (rag.retrieval.sparse)
 
 
 def weighted(
@@ -68,6 +78,12 @@ def weighted(
         for row, value in zip(rows, values, strict=True):
             fused[row] = fused.get(row, 0.0) + weights[side] * (float(value) - low) / span
     return fused
+
+
+def question_words(query: Query) -> int:
+    """How long a question is: the words retrieval reads (formulas taken out), or for a
+    follow-up, read with its earlier question, the words the user typed."""
+    return len((query.text if query.context else query.search_text).split())
 
 
 def top_rows(scores: np.ndarray, n: int, positive: bool = True) -> list[int]:
@@ -104,6 +120,7 @@ class HybridRetriever:
             index.check_embedder(embedder.name, embedder.dim)
         self.masks = FilterMasks(index)
         self._spans: tuple[np.ndarray, bool] | None = None
+        self._answers: AnswerSide | bool | None = None  # False: the index has none
 
     def analyse(self, query: Query | str) -> Query:
         """The query as a Query, analysed with the index's own analyzer (once)."""
@@ -121,9 +138,34 @@ class HybridRetriever:
             return []
         n = max(self.settings.candidates, k)
         sides = ("bm25", "dense") if mode == "hybrid" else (mode,)
+        if "dense" in sides and query.vector is None:
+            query = query.with_vector(self.query_vector(query))  # embedded once
         rankings, scores = self.rankings(query, sides, n, filters)
-        fused = self._fuse(mode, rankings, scores, query.lang)
+        fused = self._fuse(mode, rankings, self._long(query, scores), query.lang)
         return self._hits(fused, rankings, scores, k)
+
+    def _long(self, query: Query, scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The scores to fuse: for a long question, the dense side blended with the answer
+        side (module docstring); otherwise as they are."""
+        s = self.settings
+        answers = self._answer_side()
+        if (
+            "dense" not in scores
+            or answers is None
+            or s.answer_weight <= 0
+            or question_words(query) < s.long_question_words
+        ):
+            return scores
+        blended = Blended(scores["dense"], answers, self.query_vector(query), s.answer_weight)
+        return {**scores, "dense": blended}  # type: ignore[dict-item]
+
+    def _answer_side(self) -> AnswerSide | None:
+        """The answer side of the index, built once; None when the index has none."""
+        if self._answers is None:
+            vectors = getattr(self.index, "answer_vectors", None)
+            ok = vectors is not None and len(vectors) == len(self.index.unit_ids) > 0
+            self._answers = AnswerSide(vectors) if ok else False
+        return self._answers or None
 
     def rankings(
         self, query: Query | str, sides: Sequence[str], n: int, filters: Filters | None = None
@@ -168,7 +210,7 @@ class HybridRetriever:
         passages_of = self._passages_of()
 
         def exact(rows: np.ndarray) -> np.ndarray:
-            out = np.full(len(rows), -1.0, dtype=np.float32)  # -1: no passage
+            out = np.full(len(rows), NO_PASSAGE, dtype=np.float32)
             for i, row in enumerate(rows):
                 mine = passages_of(int(row))
                 if len(mine):

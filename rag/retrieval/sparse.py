@@ -20,6 +20,8 @@ import numpy as np
 
 from rag.index.bm25_arrays import DENSE_ACCUMULATE, csc_arrays, postings_scores
 
+NO_PASSAGE = -1.0  # the dense score of a unit without passages
+
 
 class SparseScores:
     """Scores of some rows (sorted, unique) and a default for the rest."""
@@ -64,7 +66,7 @@ class DenseScores(SparseScores):
     def __init__(
         self, rows: np.ndarray, values: np.ndarray, exact: Callable[[np.ndarray], np.ndarray]
     ) -> None:
-        super().__init__(rows, values, default=-1.0)
+        super().__init__(rows, values, default=NO_PASSAGE)
         self.exact = exact
 
     def _missing(self, rows: np.ndarray) -> np.ndarray:
